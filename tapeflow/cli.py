@@ -204,7 +204,7 @@ class Figures:
     def _save_left_open(self) -> None:
         try:
             self.save_open()
-        except Exception as error:  # a figure that cannot be drawn must not hide the results
+        except Exception as error:  # noqa: BLE001 (an undrawable figure must not hide results)
             print(f"tapeflow: could not save a figure left open: {error!r}", file=sys.stderr)
 
     def report(self, stream=None) -> None:
@@ -252,21 +252,17 @@ def _user_program(
             sys.modules["__main__"] = saved_main
 
 
-def run_script(
-    file: str | os.PathLike, figures: Figures, *, argv: Sequence[str] = ()
-) -> int:
+def run_script(file: str | os.PathLike, figures: Figures, *, argv: Sequence[str] = ()) -> int:
     """Runs a Python file as `__main__` (its folder first on sys.path); returns its exit status."""
     file = Path(file)
-    with _user_program(
-        figures, argv=[str(file), *argv], path_entry=str(file.resolve().parent)
-    ):
+    with _user_program(figures, argv=[str(file), *argv], path_entry=str(file.resolve().parent)):
         try:
             runpy.run_path(str(file), run_name="__main__")
         except SystemExit as exit_:
             return _exit_status(exit_.code)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 (any error of the program is reported)
             sys.stdout.flush()
-            user_tb = _drop_frames(error.__traceback__, {runpy.__file__, __file__})
+            user_tb = _from_frame_of(error.__traceback__, str(file))
             traceback.print_exception(type(error), error, user_tb, file=sys.stderr)
             print(_hint(error), end="", file=sys.stderr)
             return 1
@@ -282,10 +278,10 @@ def _exit_status(code: object) -> int:
     return 1
 
 
-def _drop_frames(tb, files: set[str]):
-    """Skips the leading traceback entries that belong to the runner, not the user's code."""
-    files = {os.path.abspath(f) for f in files}
-    while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) in files:
+def _from_frame_of(tb, filename: str):
+    """The traceback from the first frame running `filename` on: the runner's own frames (cli,
+    runpy) are dropped. None if the error came before the user's code ran (a SyntaxError)."""
+    while tb is not None and tb.tb_frame.f_code.co_filename != filename:
         tb = tb.tb_next
     return tb
 
@@ -341,15 +337,15 @@ def run_notebook(
             print(f"--- cell {number} ---", flush=True)
             try:
                 run_cell(source, main_module.__dict__, f"<cell {number}>")
-            except (Exception, SystemExit) as error:
+            except (Exception, SystemExit) as error:  # noqa: BLE001 (as Jupyter: report, go on)
                 failed.append(number)
                 sys.stdout.flush()
                 print(_cell_error_report(number, error), end="", flush=True)
             sys.stdout.flush()
     print(f"--- done: {len(failed)} cells failed ---", flush=True)
     if failed:
-        cells_text = ", ".join(map(str, failed))
-        print(f"tapeflow: {len(failed)} of {len(cells)} cells failed: {cells_text}", file=sys.stderr)
+        numbers = ", ".join(map(str, failed))
+        print(f"tapeflow: {len(failed)} of {len(cells)} cells failed: {numbers}", file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -380,7 +376,7 @@ def run_cell(source: str, namespace: dict, filename: str = "<cell>") -> None:
     last = None
     if tree.body and isinstance(tree.body[-1], ast.Expr) and not _ends_with_semicolon(source):
         last = ast.Expression(tree.body.pop().value)
-    exec(compile(tree, filename, "exec"), namespace)
+    exec(compile(tree, filename, "exec"), namespace)  # noqa: S102 (running the user's cell)
     if last is not None:
         value = eval(compile(last, filename, "eval"), namespace)
         if value is not None:
@@ -388,11 +384,18 @@ def run_cell(source: str, namespace: dict, filename: str = "<cell>") -> None:
 
 
 def _ends_with_semicolon(source: str) -> bool:
-    skip = {tokenize.NEWLINE, tokenize.NL, tokenize.COMMENT, tokenize.ENDMARKER,
-            tokenize.INDENT, tokenize.DEDENT}
+    skip = {
+        tokenize.NEWLINE,
+        tokenize.NL,
+        tokenize.COMMENT,
+        tokenize.ENDMARKER,
+        tokenize.INDENT,
+        tokenize.DEDENT,
+    }
     try:
-        tokens = [t for t in tokenize.generate_tokens(io.StringIO(source).readline)
-                  if t.type not in skip]
+        tokens = [
+            t for t in tokenize.generate_tokens(io.StringIO(source).readline) if t.type not in skip
+        ]
     except (tokenize.TokenError, SyntaxError):
         return False
     return bool(tokens) and tokens[-1].string == ";"
@@ -402,9 +405,7 @@ def _cell_error_report(number: int, error: BaseException) -> str:
     """The traceback from the cell down (the runner's frames dropped), then one summary line
     naming the cell, its failing line, the exception class and message."""
     filename = f"<cell {number}>"
-    tb = error.__traceback__
-    while tb is not None and tb.tb_frame.f_code.co_filename != filename:
-        tb = tb.tb_next
+    tb = _from_frame_of(error.__traceback__, filename)
     text = "".join(traceback.format_exception(type(error), error, tb))
     if isinstance(error, SyntaxError) and error.filename == filename:
         lineno, line = error.lineno, (error.text or "").strip()
@@ -419,8 +420,10 @@ def _cell_error_report(number: int, error: BaseException) -> str:
 
 
 def _hint(error: BaseException) -> str:
-    if isinstance(error, ModuleNotFoundError) and error.name and error.name.startswith(
-        "matplotlib"
+    if (
+        isinstance(error, ModuleNotFoundError)
+        and error.name
+        and error.name.startswith("matplotlib")
     ):
         return "hint: plots need matplotlib: pip install matplotlib (or 'tapeflow[plot]')\n"
     return ""

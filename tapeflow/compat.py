@@ -82,7 +82,7 @@ class AliasFinder(importlib.abc.MetaPathFinder):
                 return target + fullname[len(alias) :]
         return None
 
-    def find_spec(self, fullname, path=None, target=None):  # noqa: D102 (importlib protocol)
+    def find_spec(self, fullname, path=None, target=None):
         real = self.target_of(fullname)
         if real is None:
             return None
@@ -132,10 +132,10 @@ class _CallbackLoader(importlib.abc.Loader):
         self._loader = loader
         self._callback = callback
 
-    def create_module(self, spec):  # noqa: D102 (importlib protocol)
+    def create_module(self, spec):
         return self._loader.create_module(spec)
 
-    def exec_module(self, module: types.ModuleType) -> None:  # noqa: D102
+    def exec_module(self, module: types.ModuleType) -> None:
         self._loader.exec_module(module)
         self._callback(module)
 
@@ -148,7 +148,7 @@ class _AfterImportFinder(importlib.abc.MetaPathFinder):
         self.name = name
         self.callback = callback
 
-    def find_spec(self, fullname, path=None, target=None):  # noqa: D102 (importlib protocol)
+    def find_spec(self, fullname, path=None, target=None):
         if fullname != self.name:
             return None
         for finder in sys.meta_path:

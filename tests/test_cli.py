@@ -26,10 +26,18 @@ def notebook(path: Path, *cells: str) -> Path:
     nb_cells = [{"cell_type": "markdown", "metadata": {}, "source": ["# Prose\n", "x = 1/0\n"]}]
     for source in cells:
         lines = textwrap.dedent(source).strip("\n").splitlines(keepends=True)
-        nb_cells.append({"cell_type": "code", "execution_count": None, "metadata": {},
-                         "outputs": [], "source": lines})
-    path.write_text(json.dumps({"cells": nb_cells, "metadata": {}, "nbformat": 4,
-                                "nbformat_minor": 5}))
+        nb_cells.append(
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "metadata": {},
+                "outputs": [],
+                "source": lines,
+            }
+        )
+    path.write_text(
+        json.dumps({"cells": nb_cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    )
     return path
 
 
@@ -44,7 +52,12 @@ def run_tapeflow(*args, cwd, env=None):
     environment.pop("MPLBACKEND", None)
     return subprocess.run(
         [sys.executable, "-m", "tapeflow", *map(str, args)],
-        cwd=cwd, env=environment, capture_output=True, text=True, timeout=300,
+        cwd=cwd,
+        env=environment,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -71,7 +84,13 @@ def test_notebook_shows_what_jupyter_shows(tmp_path):
     result = run_tapeflow("run", nb, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout == expected(
-        "array([0, 1, 2])\n", "hello\n2\n", "", "", "", "after magics\n", "'text'\n",
+        "array([0, 1, 2])\n",
+        "hello\n2\n",
+        "",
+        "",
+        "",
+        "after magics\n",
+        "'text'\n",
         "{'a': [1, 2]}\n",
     )
     assert result.stderr == ""
@@ -99,8 +118,10 @@ def test_failing_cell_is_reported_and_the_run_goes_on(tmp_path):
     assert "cell 3 failed: ZeroDivisionError: division by zero\n  at line 2: y = f(0)\n" in report
     assert "cli.py" not in report and "runpy" not in report  # the runner's frames are dropped
     assert "cell 5 failed: SyntaxError: " in cells[5] and "at line 1: def broken(:" in cells[5]
-    assert "cell 6 failed: ModuleNotFoundError: No module named 'tensorflow.no_such_module'" in (
-        cells[6])
+    assert (
+        "cell 6 failed: ModuleNotFoundError: No module named 'tensorflow.no_such_module'"
+        in (cells[6])
+    )
     assert "'tapeflow.no_such_module'" in cells[6]
     assert result.stdout.endswith("--- done: 3 cells failed ---\n")
     assert "3 of 6 cells failed: 3, 5, 6" in result.stderr
@@ -111,7 +132,7 @@ def split_cells(stdout: str) -> dict[int, str]:
     cells, number = {}, None
     for line in stdout.splitlines(keepends=True):
         if line.startswith("--- cell ") and line.endswith(" ---\n"):
-            number = int(line[len("--- cell "):-len(" ---\n")])
+            number = int(line[len("--- cell ") : -len(" ---\n")])
             cells[number] = ""
         elif line.startswith("--- done: "):
             number = None
@@ -175,20 +196,23 @@ def test_script_runs_as_main_with_its_folder_on_path_and_argv(tmp_path):
     pytest.importorskip("matplotlib")
     (tmp_path / "src").mkdir()
     script(tmp_path / "src" / "helper.py", "VALUE = 42\n")
-    main = script(tmp_path / "src" / "main.py", """
+    main = script(
+        tmp_path / "src" / "main.py",
+        """
         import sys
         import helper
         import matplotlib.pyplot as plt
         print(__name__, helper.VALUE, sys.argv[1:])
         plt.plot([1, 2]); plt.show()
         plt.plot([2, 1])
-        """)
-    result = run_tapeflow("run", main, "a", "--figures", "figs", "b", "--", "--figures", "c",
-                          cwd=tmp_path)
+        """,
+    )
+    result = run_tapeflow(
+        "run", main, "a", "--figures", "figs", "b", "--", "--figures", "c", cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "__main__ 42 ['a', 'b', '--figures', 'c']\n"
-    assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == ["figure-1.png",
-                                                                     "figure-2.png"]
+    assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == ["figure-1.png", "figure-2.png"]
 
 
 def test_script_errors_and_exit_codes(tmp_path):
@@ -202,7 +226,9 @@ def test_script_errors_and_exit_codes(tmp_path):
 
 
 def test_tensorflow_and_keras_resolve_to_tapeflow_in_a_run(tmp_path):
-    program = script(tmp_path / "aliases.py", """
+    program = script(
+        tmp_path / "aliases.py",
+        """
         import tensorflow as tf
         import tensorflow.keras.datasets.mnist as m
         from tensorflow.keras.datasets import mnist
@@ -217,7 +243,8 @@ def test_tensorflow_and_keras_resolve_to_tapeflow_in_a_run(tmp_path):
         except ImportError as error:
             print(type(error).__name__, error.name)
             print("tapeflow.contrib" in str(error))
-        """)
+        """,
+    )
     result = run_tapeflow("run", program, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
@@ -235,7 +262,7 @@ def test_console_script_and_version(tmp_path):
     console = Path(sys.executable).parent / "tapeflow"
     if not console.exists():
         pytest.skip("the tapeflow console script is not installed next to this python")
-    result = subprocess.run([str(console), "--help"], capture_output=True, text=True)
+    result = subprocess.run([str(console), "--help"], check=False, capture_output=True, text=True)
     assert result.returncode == 0 and "run" in result.stdout and "lab" in result.stdout
 
 
@@ -252,21 +279,31 @@ def test_keras_and_tensorflow_are_not_aliased_outside_run(tmp_path):
         print(any(isinstance(f, tapeflow.compat.AliasFinder) for f in sys.meta_path))
         print("matplotlib" in sys.modules)
         """)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", code], check=False, capture_output=True, text=True, cwd=tmp_path
+    )
     assert result.stdout.splitlines() == ["keras True", "tensorflow True", "False", "False"]
     assert result.stderr == ""
 
 
 def test_import_tapeflow_is_silent(tmp_path):
-    result = subprocess.run([sys.executable, "-c", "import tapeflow"], capture_output=True,
-                            text=True, cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", "import tapeflow"],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 
 
 def _snapshot():
     return (
-        list(sys.meta_path), sys.argv[:], sys.path[:], sys.modules.get("__main__"), os.getcwd(),
+        list(sys.meta_path),
+        sys.argv[:],
+        sys.path[:],
+        sys.modules.get("__main__"),
+        os.getcwd(),
         os.environ.get("MPLBACKEND"),
         {n for n in sys.modules if n.split(".")[0] in ("tensorflow", "keras")},
     )
@@ -344,7 +381,9 @@ def test_notebook_with_tensorflow_code(tmp_path):
 
 def test_script_with_tensorflow_code(tmp_path):
     core_ready()
-    program = script(tmp_path / "fit.py", """
+    program = script(
+        tmp_path / "fit.py",
+        """
         import numpy as np
         import tensorflow as tf
 
@@ -358,8 +397,9 @@ def test_script_with_tensorflow_code(tmp_path):
             gW, gb = tape.gradient(loss, [W, b])
             W.assign_sub(gW * 0.05)
             b.assign_sub(gb * 0.05)
-        print(f"{loss:.3f}" if float(loss) < 0.01 else f"not converged: {loss:.4f}")
-        """)
+        print("converged" if float(loss) < 1e-3 else f"not converged: {loss:.4f}")
+        """,
+    )
     result = run_tapeflow("run", program, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "0.000\n" or result.stdout.startswith("0.00"), result.stdout
+    assert result.stdout == "converged\n"

@@ -96,7 +96,12 @@ def run_tapeflow(*args, cwd: Path) -> subprocess.CompletedProcess:
     env.pop("MPLBACKEND", None)
     return subprocess.run(
         [sys.executable, "-m", "tapeflow", *map(str, args)],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=600,
+        cwd=cwd,
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 

@@ -37,7 +37,10 @@ def _fake_npz(file, fill=7):
 def test_shapes_and_dtypes_are_tensorflows(bundled):
     (x_train, y_train), (x_test, y_test) = bundled
     assert [a.shape for a in (x_train, y_train, x_test, y_test)] == [
-        (60000, 28, 28), (60000,), (10000, 28, 28), (10000,)
+        (60000, 28, 28),
+        (60000,),
+        (10000, 28, 28),
+        (10000,),
     ]
     assert all(a.dtype == np.uint8 for a in (x_train, y_train, x_test, y_test))
     assert all(isinstance(a, np.ndarray) for a in (x_train, y_train, x_test, y_test))
@@ -67,7 +70,7 @@ def test_each_call_returns_fresh_arrays(bundled):
 
 def test_explicit_path_wins(tmp_path):
     file = _fake_npz(tmp_path / "mine.npz")
-    (x_train, y_train), (x_test, y_test) = mnist.load_data(path=str(file))
+    (x_train, _), (_, y_test) = mnist.load_data(path=str(file))
     assert x_train.shape == (3, 28, 28) and (x_train == 7).all()
     assert y_test.tolist() == [4, 5]
     (x_train, _), _ = mnist.load_data(path=file)  # a PathLike works too
@@ -118,13 +121,20 @@ def _bundle_copy(tmp_path, monkeypatch):
     [
         (lambda f: f.write_bytes(b"this is not gzip data at all"), "corrupt"),
         (lambda f: f.write_bytes(f.read_bytes()[:100_000]), "corrupt"),  # truncated download
-        (lambda f: f.write_bytes(gzip.compress(struct.pack(">IIII", 2049, 60000, 28, 28))),
-         r"magic number is 0x00000801, expected 0x00000803"),
-        (lambda f: f.write_bytes(gzip.compress(struct.pack(">IIII", 2051, 5, 28, 28))),
-         r"shape in header is \(5, 28, 28\), expected \(60000, 28, 28\)"),
-        (lambda f: f.write_bytes(gzip.compress(struct.pack(">IIII", 2051, 60000, 28, 28)
-                                               + b"\0" * 10)),
-         "less data than"),
+        (
+            lambda f: f.write_bytes(gzip.compress(struct.pack(">IIII", 2049, 60000, 28, 28))),
+            r"magic number is 0x00000801, expected 0x00000803",
+        ),
+        (
+            lambda f: f.write_bytes(gzip.compress(struct.pack(">IIII", 2051, 5, 28, 28))),
+            r"shape in header is \(5, 28, 28\), expected \(60000, 28, 28\)",
+        ),
+        (
+            lambda f: f.write_bytes(
+                gzip.compress(struct.pack(">IIII", 2051, 60000, 28, 28) + b"\0" * 10)
+            ),
+            "less data than",
+        ),
     ],
     ids=["not-gzip", "truncated", "wrong-magic", "wrong-count", "short-data"],
 )
@@ -167,6 +177,8 @@ def test_licence_note_ships_beside_the_data():
     note = (mnist.DATA_DIR / "README.md").read_text()
     assert "CC BY-SA 3.0" in note and "LeCun" in note and "Cortes" in note
     assert sorted(p.name for p in mnist.DATA_DIR.glob("*.gz")) == [
-        "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz",
-        "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+        "train-images-idx3-ubyte.gz",
+        "train-labels-idx1-ubyte.gz",
     ]

@@ -113,8 +113,10 @@ def _read_idx(file: Path, magic: int, count: int) -> np.ndarray:
             array = np.empty(shape, dtype=np.uint8)
             size = stream.readinto(memoryview(array).cast("B"))
             if size != array.size or stream.read(1):
-                raise _Corrupt(f"holds {'less' if size < array.size else 'more'} data than "
-                               f"the {array.size} bytes its header announces")
+                raise _Corrupt(
+                    f"holds {'less' if size < array.size else 'more'} data than "
+                    f"the {array.size} bytes its header announces"
+                )
     except FileNotFoundError:
         raise FileNotFoundError(
             f"mnist.load_data: the bundled MNIST file {file} is missing; reinstall tapeflow, "
