@@ -1,0 +1,4 @@
+"""NumPy as tapeflow's array backend."""
+import numpy
+
+xp = numpy

@@ -1,0 +1,140 @@
+"""The calls tutorials sprinkle around: tf.print, tf.device, tf.cond, tf.map_fn ..."""
+import contextlib
+import sys
+
+from tapeflow import errors, nest
+from tapeflow.backend import xp
+from tapeflow.ops import _primitive as P
+from tapeflow.ops import manipulation
+from tapeflow.tensor import Tensor, convert_to_tensor, is_tensor_like
+
+
+def _print_text(x, summarize):
+    if isinstance(x, Tensor) or is_tensor_like(x):
+        v = xp.asarray(P.unary(x)._value)
+        if v.dtype.kind == "O":
+            v = v.astype(str) if v.ndim else v.item().decode("utf-8", "replace")
+            return str(v)
+        if v.ndim == 0:
+            return str(v)
+        with xp.printoptions(threshold=summarize * 2 if summarize and summarize > 0 else
+                             sys.maxsize, edgeitems=summarize if summarize and summarize > 0
+                             else 3):
+            return xp.array2string(v, separator=" ").replace("\n ", "\n ")
+    return str(x)
+
+
+def print(*inputs, output_stream=sys.stderr, summarize=3, sep=" ", end="\n", name=None):  # noqa: A001
+    """TF's print: tensors shown as values (``[1 2 3]``), to stderr by default, as TF."""
+    text = sep.join(_print_text(x, summarize) for x in inputs) + end
+    stream = output_stream
+    if stream is sys.stderr or stream == "stderr":
+        sys.stderr.write(text)
+    elif stream is sys.stdout or stream == "stdout":
+        sys.stdout.write(text)
+    elif isinstance(stream, str) and stream.startswith("file://"):
+        with open(stream[len("file://"):], "a") as f:
+            f.write(text)
+    else:
+        stream.write(text)
+
+
+@contextlib.contextmanager
+def device(device_name):
+    """Accepted for TF code; everything runs on the CPU."""
+    yield
+
+
+@contextlib.contextmanager
+def control_dependencies(control_inputs):
+    yield
+
+
+@contextlib.contextmanager
+def init_scope():
+    yield
+
+
+def executing_eagerly():
+    return True
+
+
+def is_tensor(x):
+    return is_tensor_like(x)
+
+
+def ensure_shape(x, shape, name=None):
+    from tapeflow import shapes
+    t = P.unary(x)
+    if not t.shape.is_compatible_with(shapes.as_shape(shape)):
+        raise errors.InvalidArgumentError(errors.op_message(
+            "EnsureShape", f"Shape of tensor {t.shape} is not compatible with expected shape "
+                           f"{shapes.as_shape(shape)}.", "reshape the tensor or fix the shape."))
+    return t
+
+
+def cond(pred, true_fn=None, false_fn=None, name=None):
+    return true_fn() if bool(P.unary(pred)._value) else false_fn()
+
+
+def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name=None):
+    for p, fn in pred_fn_pairs:
+        if bool(P.unary(p)._value):
+            return fn()
+    return default()
+
+
+def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations=10,
+               back_prop=True, swap_memory=False, maximum_iterations=None, name=None):
+    single = not isinstance(loop_vars, (list, tuple))
+    vars_ = [loop_vars] if single else list(loop_vars)
+    i = 0
+    while bool(P.unary(cond(*vars_))._value):
+        if maximum_iterations is not None and i >= int(maximum_iterations):
+            break
+        out = body(*vars_)
+        vars_ = [out] if single else list(out) if isinstance(out, (list, tuple)) else [out]
+        i += 1
+    return vars_[0] if single else type(loop_vars)(vars_) if isinstance(
+        loop_vars, tuple) else vars_
+
+
+def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True,
+           swap_memory=False, infer_shape=True, name=None, fn_output_signature=None):
+    flat = [P.unary(e) for e in nest.flatten(elems)]
+    n = flat[0]._value.shape[0]
+    results = []
+    for i in range(n):
+        item = nest.pack_sequence_as(elems, [f[i] for f in flat])
+        results.append(fn(item))
+    flat_results = [nest.flatten(r) for r in results]
+    stacked = [manipulation.stack([r[j] for r in flat_results]) for j in
+               range(len(flat_results[0]))]
+    return nest.pack_sequence_as(results[0], stacked)
+
+
+vectorized_map = map_fn
+
+
+def py_function(func, inp, Tout, name=None):  # noqa: N803
+    out = func(*inp)
+    return out if isinstance(out, (list, tuple)) else convert_to_tensor(out)
+
+
+def numpy_function(func, inp, Tout, stateful=True, name=None):  # noqa: N803
+    out = func(*[xp.asarray(P.unary(x)._value) for x in inp])
+    if isinstance(out, (list, tuple)):
+        return [convert_to_tensor(o) for o in out]
+    return convert_to_tensor(out)
+
+
+def no_op(name=None):
+    return None
+
+
+def group(*inputs, **kwargs):
+    return None
+
+
+def tuple_(tensors, name=None, control_inputs=None):
+    return list(tensors)

@@ -1,0 +1,164 @@
+"""The one dispatcher: operand conversion, TF's dtype rule, and emitting a recorded result.
+
+Every op calls into this module: ``binary``/``unary``/``operands`` convert its inputs with
+TensorFlow's rules (decided here once), the op runs its backend kernel, and ``emit`` wraps the
+result and records it when a tape is active.
+"""
+from tapeflow import dtypes, errors, tape
+from tapeflow.backend import xp
+from tapeflow.tensor import Tensor, array_of, convert_to_tensor
+
+_active = tape.active  # the same list object: ``if _active`` is the hot-path check
+
+
+def emit(value, inputs, vjp, attrs=None):
+    """Wrap a kernel's result as a Tensor and record it (inputs, VJP) on active tapes."""
+    out = Tensor(value)
+    if _active:
+        tape.record(vjp, inputs, out, attrs)
+    return out
+
+
+def emit_many(values, inputs, vjp, attrs=None):
+    """``emit`` for ops with several outputs (split, unstack ...): returns a tuple."""
+    outs = tuple(Tensor(v) for v in values)
+    if _active:
+        tape.record(vjp, inputs, outs, attrs)
+    return outs
+
+
+def const(value):
+    """A Tensor that is never recorded (results of non-differentiable ops)."""
+    return Tensor(value)
+
+
+def unary(x):
+    """The operand of a one-input op as a Tensor (Variables are read, values converted)."""
+    if type(x) is Tensor:
+        return x
+    return convert_to_tensor(x)
+
+
+def _is_tensor(x):
+    return isinstance(x, Tensor) or hasattr(type(x), "_as_tensor")
+
+
+def mismatch(op, i, expected, got):
+    return errors.InvalidArgumentError(errors.op_message(
+        op, f"cannot compute {op} as input #{i}(zero-based) was expected to be a "
+            f"{expected.name} tensor but is a {got.name} tensor",
+        f"cast one operand first, e.g. tf.cast(y, tf.{expected.name})."))
+
+
+def binary(x, y, op):
+    """Two operands of one dtype, by TF's rule.
+
+    Two tensors must already agree (InvalidArgumentError otherwise). A Python or NumPy value
+    meeting a tensor is converted to the tensor's dtype (TypeError if it cannot be, e.g. 2.5
+    for an int32 tensor). Two plain values: the first is inferred, the second follows it.
+    """
+    if type(x) is Tensor and type(y) is Tensor:
+        if x._value.dtype != y._value.dtype:
+            raise mismatch(op, 1, x.dtype, y.dtype)
+        return x, y
+    xt, yt = _is_tensor(x), _is_tensor(y)
+    if xt:
+        x = convert_to_tensor(x)
+        if yt:
+            y = convert_to_tensor(y)
+            if x._value.dtype != y._value.dtype:
+                raise mismatch(op, 1, x.dtype, y.dtype)
+            return x, y
+        return x, Tensor(array_of(y, x.dtype))
+    if yt:
+        y = convert_to_tensor(y)
+        return Tensor(array_of(x, y.dtype)), y
+    x = convert_to_tensor(x)
+    return x, Tensor(array_of(y, x.dtype))
+
+
+def binary_hint(x, y, op):
+    """``binary`` for TF's ``+``: the plain operand is only *hinted* the tensor's dtype.
+
+    TF converts it with ``dtype_hint``; if it cannot take the hint (2.5 for int32) it keeps its
+    own dtype and the op then refuses the mismatch with InvalidArgumentError, not TypeError.
+    """
+    if _is_tensor(x) and not _is_tensor(y):
+        x = convert_to_tensor(x)
+        y = convert_to_tensor(y, dtype_hint=x.dtype)
+    return binary(x, y, op)
+
+
+def operands(values, op):
+    """Several operands of one dtype (concat, stack, add_n): the first tensor decides."""
+    values = list(values)
+    dtype = None
+    for v in values:
+        if _is_tensor(v):
+            dtype = convert_to_tensor(v).dtype
+            break
+    out = []
+    for i, v in enumerate(values):
+        t = convert_to_tensor(v) if _is_tensor(v) else Tensor(array_of(v, dtype))
+        if dtype is None:
+            dtype = t.dtype
+        elif t.dtype is not dtype:
+            raise mismatch(op, i, dtype, t.dtype)
+        out.append(t)
+    return out
+
+
+def check_dtype(x, op, kinds, what):
+    """Refuse a dtype the op has no kernel for (TF: InvalidArgumentError on attr 'T')."""
+    if x._value.dtype.kind not in kinds:
+        raise errors.InvalidArgumentError(errors.op_message(
+            op, f"Value for attr 'T' of {x.dtype.name} is not in the list of allowed values: "
+                f"{what}", f"cast the input first, e.g. tf.cast(x, tf.float32)."))
+    return x
+
+
+FLOATS = "fc"
+FLOAT_NAMES = "half, float, double, complex64, complex128"
+NUMBERS = "iufc"
+NUMBER_NAMES = "integer, float and complex types"
+
+
+def axes(axis, ndim, op):
+    """Normalise ``axis`` (None, int, list, tensor) to a tuple of non-negative ints."""
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, Tensor):
+        axis = axis._value.tolist()
+    if isinstance(axis, (list, tuple)):
+        return tuple(axis_index(a, ndim, op) for a in axis)
+    return (axis_index(axis, ndim, op),)
+
+
+def axis_index(axis, ndim, op, extra=0):
+    """One axis in ``[-ndim - extra, ndim + extra)`` as a non-negative int."""
+    a = int(axis)
+    n = ndim + extra
+    if not -n <= a < n:
+        lo, hi = -n, n
+        raise errors.InvalidArgumentError(errors.op_message(
+            op, f"Invalid axis {a}: expected a value in [{lo}, {hi}) for a tensor of rank "
+                f"{ndim}", "pass an axis within the tensor's rank (negative counts from the end)."))
+    return a + n if a < 0 else a
+
+
+def int_list(value, op, what):
+    """A shape-like argument (list, tuple, TensorShape, tensor) as a list of ints."""
+    if isinstance(value, Tensor):
+        return [int(v) for v in xp.asarray(value._value).reshape(-1).tolist()]
+    if hasattr(type(value), "_as_tensor"):
+        return int_list(convert_to_tensor(value), op, what)
+    if isinstance(value, int) or hasattr(value, "__index__") and not hasattr(value, "__len__"):
+        return [int(value)]
+    try:
+        return [int(v) if not isinstance(v, Tensor) else int(v._value) for v in value]
+    except (TypeError, ValueError):
+        raise TypeError(f"{op}: expected {what} as a list of ints, got {value!r}.") from None
+
+
+def dtype_or(dtype, default):
+    return default if dtype is None else dtypes.as_dtype(dtype)

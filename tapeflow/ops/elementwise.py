@@ -1,0 +1,493 @@
+"""Elementwise math: each op's kernel and its gradient (VJP) side by side.
+
+VJPs are written in tapeflow ops, so they are themselves differentiable (second derivatives
+come for free), and never mention broadcasting: the backward walk un-broadcasts once.
+"""
+import math as _math
+
+from tapeflow import dtypes, errors
+from tapeflow.backend import xp
+from tapeflow.ops import _primitive as P
+from tapeflow.ops import comparison, manipulation
+
+_F = P.FLOATS
+
+
+# -- arithmetic ------------------------------------------------------------------------------
+def add(x, y, name=None):
+    """x + y, elementwise with broadcasting."""
+    x, y = P.binary(x, y, "AddV2")
+    if x._value.dtype.kind == "O":
+        return P.const(xp.add(x._value, y._value))  # string concatenation, as TF's Add
+    return P.emit(xp.add(x._value, y._value), (x, y), _add_vjp)
+
+
+def _add_vjp(r, g):
+    return g, g
+
+
+def add_n(inputs, name=None):
+    """The sum of a list of tensors of one shape and dtype."""
+    ts = P.operands(inputs, "AddN")
+    out = ts[0]
+    for t in ts[1:]:
+        out = add(out, t)
+    return out
+
+
+def subtract(x, y, name=None):
+    x, y = P.binary(x, y, "Sub")
+    return P.emit(xp.subtract(x._value, y._value), (x, y), _subtract_vjp)
+
+
+def _subtract_vjp(r, g):
+    return g, (negative(g) if r.needs[1] else None)
+
+
+def multiply(x, y, name=None):
+    x, y = P.binary(x, y, "Mul")
+    return P.emit(xp.multiply(x._value, y._value), (x, y), _multiply_vjp)
+
+
+def _multiply_vjp(r, g):
+    x, y = r.inputs
+    return (multiply(g, y) if r.needs[0] else None), (multiply(g, x) if r.needs[1] else None)
+
+
+_TRUEDIV_TYPE = {"int8": "float32", "uint8": "float32", "int16": "float32",
+                 "uint16": "float32", "int32": "float64", "uint32": "float64",
+                 "int64": "float64", "uint64": "float64"}
+
+
+def divide(x, y, name=None):
+    """x / y. Integers are first cast to floats, as TF's truediv: int32 / int32 -> float64."""
+    x, y = P.binary(x, y, "RealDiv")
+    target = _TRUEDIV_TYPE.get(x._value.dtype.name)
+    if target is not None:
+        x, y = cast(x, target), cast(y, target)
+    return realdiv(x, y)
+
+
+truediv = divide
+
+
+def realdiv(x, y, name=None):
+    x, y = P.binary(x, y, "RealDiv")
+    return P.emit(xp.divide(x._value, y._value), (x, y), _div_vjp)
+
+
+def _div_vjp(r, g):
+    x, y = r.inputs
+    gx = divide(g, y) if r.needs[0] else None
+    gy = negative(multiply(g, divide(divide(x, y), y))) if r.needs[1] else None
+    return gx, gy
+
+
+def divide_no_nan(x, y, name=None):
+    x, y = P.binary(x, y, "DivNoNan")
+    safe = manipulation.where(comparison.equal(y, 0), xp.ones((), y._value.dtype), y)
+    return manipulation.where(comparison.equal(y, 0), xp.zeros((), x._value.dtype),
+                              divide(x, safe))
+
+
+def floordiv(x, y, name=None):
+    """Floor division (rounds toward -inf); integer division by zero raises as TF."""
+    x, y = P.binary(x, y, "FloorDiv")
+    _check_int_division(y, "FloorDiv")
+    return P.const(xp.floor_divide(x._value, y._value))
+
+
+floor_div = floordiv
+
+
+def floormod(x, y, name=None):
+    """The remainder of floor division; its sign follows y (TF's FloorMod)."""
+    x, y = P.binary(x, y, "FloorMod")
+    _check_int_division(y, "FloorMod")
+    return P.emit(xp.mod(x._value, y._value), (x, y), _floormod_vjp)
+
+
+mod = floormod
+
+
+def _floormod_vjp(r, g):
+    x, y = r.inputs
+    gy = negative(multiply(g, floor(divide(x, y)))) if r.needs[1] else None
+    return g, gy
+
+
+def truncatediv(x, y, name=None):
+    x, y = P.binary(x, y, "TruncateDiv")
+    _check_int_division(y, "TruncateDiv")
+    if x._value.dtype.kind in "iu":
+        return P.const((xp.trunc(x._value / y._value)).astype(x._value.dtype))
+    return P.const(xp.trunc(x._value / y._value))
+
+
+def truncatemod(x, y, name=None):
+    x, y = P.binary(x, y, "TruncateMod")
+    _check_int_division(y, "TruncateMod")
+    return P.const(xp.fmod(x._value, y._value))
+
+
+def _check_int_division(y, op):
+    if y._value.dtype.kind in "iu" and not xp.all(y._value):
+        raise errors.InvalidArgumentError(errors.op_message(
+            op, "Integer division by zero", "make sure the divisor has no zeros."))
+
+
+def pow(x, y, name=None):  # noqa: A001  (TF's public name)
+    """x ** y. Integer tensors to negative integer powers raise as TF."""
+    x, y = P.binary(x, y, "Pow")
+    if x._value.dtype.kind in "iu" and xp.any(y._value < 0):
+        raise errors.InvalidArgumentError(errors.op_message(
+            "Pow", "Integers to negative integer powers are not allowed",
+            "cast the base to a float dtype first."))
+    return P.emit(xp.power(x._value, y._value), (x, y), _pow_vjp)
+
+
+def _pow_vjp(r, g):
+    x, y = r.inputs
+    gx = gy = None
+    if r.needs[0]:
+        gx = multiply(g, multiply(y, pow(x, subtract(y, 1))))
+    if r.needs[1]:
+        # d/dy x**y = log(x) x**y, taken as 0 where x <= 0 (TF's convention).
+        positive = comparison.greater(x, 0)
+        safe_x = manipulation.where(positive, x, ones_like_value(x))
+        log_x = manipulation.where(positive, log(safe_x), zeros_like_value(x))
+        gy = multiply(g, multiply(r.out, log_x))
+    return gx, gy
+
+
+def squared_difference(x, y, name=None):
+    x, y = P.binary(x, y, "SquaredDifference")
+    return square(subtract(x, y))
+
+
+def negative(x, name=None):
+    x = P.unary(x)
+    return P.emit(xp.negative(x._value), (x,), _negative_vjp)
+
+
+neg = negative
+
+
+def _negative_vjp(r, g):
+    return (negative(g),)
+
+
+def abs(x, name=None):  # noqa: A001
+    x = P.unary(x)
+    return P.emit(xp.abs(x._value), (x,), _abs_vjp)
+
+
+def _abs_vjp(r, g):
+    return (multiply(g, sign(r.inputs[0])),)
+
+
+def sign(x, name=None):
+    x = P.unary(x)
+    return P.emit(xp.sign(x._value), (x,), _zero_vjp)
+
+
+def _zero_vjp(r, g):
+    # The derivative exists and is zero almost everywhere (sign): TF returns zeros.
+    return (zeros_like_value(r.inputs[0]),)
+
+
+def _none_vjp(r, g):
+    # No gradient at all (round, floor, ceil): TF returns None, like an unconnected source.
+    return (None,)
+
+
+def square(x, name=None):
+    x = P.unary(x)
+    return P.emit(xp.square(x._value), (x,), _square_vjp)
+
+
+def _square_vjp(r, g):
+    x = r.inputs[0]
+    return (multiply(g, multiply(x, xp.asarray(2, x._value.dtype))),)
+
+
+def _float_unary(x, op):
+    return P.check_dtype(P.unary(x), op, _F, P.FLOAT_NAMES)
+
+
+def sqrt(x, name=None):
+    x = _float_unary(x, "Sqrt")
+    return P.emit(xp.sqrt(x._value), (x,), _sqrt_vjp)
+
+
+def _sqrt_vjp(r, g):
+    return (divide(multiply(g, _half(r.out)), r.out),)
+
+
+def rsqrt(x, name=None):
+    x = _float_unary(x, "Rsqrt")
+    return P.emit(1 / xp.sqrt(x._value), (x,), _rsqrt_vjp)
+
+
+def _rsqrt_vjp(r, g):
+    y = r.out
+    return (multiply(g, multiply(pow(y, xp.asarray(3, y._value.dtype)), -_half(y)._value)),)
+
+
+def _half(t):
+    return P.const(xp.asarray(0.5, t._value.dtype))
+
+
+def exp(x, name=None):
+    x = _float_unary(x, "Exp")
+    return P.emit(xp.exp(x._value), (x,), _exp_vjp)
+
+
+def _exp_vjp(r, g):
+    return (multiply(g, r.out),)
+
+
+def expm1(x, name=None):
+    x = _float_unary(x, "Expm1")
+    return P.emit(xp.expm1(x._value), (x,), _expm1_vjp)
+
+
+def _expm1_vjp(r, g):
+    return (multiply(g, exp(r.inputs[0])),)
+
+
+def log(x, name=None):
+    x = _float_unary(x, "Log")
+    return P.emit(xp.log(x._value), (x,), _log_vjp)
+
+
+def _log_vjp(r, g):
+    return (divide(g, r.inputs[0]),)
+
+
+def log1p(x, name=None):
+    x = _float_unary(x, "Log1p")
+    return P.emit(xp.log1p(x._value), (x,), _log1p_vjp)
+
+
+def _log1p_vjp(r, g):
+    x = r.inputs[0]
+    return (divide(g, add(x, xp.asarray(1, x._value.dtype))),)
+
+
+def sin(x, name=None):
+    x = _float_unary(x, "Sin")
+    return P.emit(xp.sin(x._value), (x,), _sin_vjp)
+
+
+def _sin_vjp(r, g):
+    return (multiply(g, cos(r.inputs[0])),)
+
+
+def cos(x, name=None):
+    x = _float_unary(x, "Cos")
+    return P.emit(xp.cos(x._value), (x,), _cos_vjp)
+
+
+def _cos_vjp(r, g):
+    return (negative(multiply(g, sin(r.inputs[0]))),)
+
+
+def tan(x, name=None):
+    x = _float_unary(x, "Tan")
+    return P.emit(xp.tan(x._value), (x,), _tan_vjp)
+
+
+def _tan_vjp(r, g):
+    return (divide(g, square(cos(r.inputs[0]))),)
+
+
+def tanh(x, name=None):
+    x = _float_unary(x, "Tanh")
+    return P.emit(xp.tanh(x._value), (x,), _tanh_vjp)
+
+
+def _tanh_vjp(r, g):
+    y = r.out
+    return (multiply(g, subtract(xp.asarray(1, y._value.dtype), square(y))),)
+
+
+def sigmoid(x, name=None):
+    """1 / (1 + exp(-x)), computed without overflow for large |x|."""
+    x = _float_unary(x, "Sigmoid")
+    v = x._value
+    # exp of a non-positive number never overflows: split by sign.
+    e = xp.exp(-xp.abs(v))
+    out = xp.where(v >= 0, 1 / (1 + e), e / (1 + e)).astype(v.dtype, copy=False)
+    return P.emit(out, (x,), _sigmoid_vjp)
+
+
+def _sigmoid_vjp(r, g):
+    y = r.out
+    return (multiply(g, multiply(y, subtract(xp.asarray(1, y._value.dtype), y))),)
+
+
+def atan(x, name=None):
+    x = _float_unary(x, "Atan")
+    return P.emit(xp.arctan(x._value), (x,), _atan_vjp)
+
+
+def _atan_vjp(r, g):
+    x = r.inputs[0]
+    return (divide(g, add(xp.asarray(1, x._value.dtype), square(x))),)
+
+
+def sinh(x, name=None):
+    x = _float_unary(x, "Sinh")
+    return P.emit(xp.sinh(x._value), (x,), lambda r, g: (multiply(g, cosh(r.inputs[0])),))
+
+
+def cosh(x, name=None):
+    x = _float_unary(x, "Cosh")
+    return P.emit(xp.cosh(x._value), (x,), lambda r, g: (multiply(g, sinh(r.inputs[0])),))
+
+
+_erf_kernel = xp.frompyfunc(_math.erf, 1, 1)
+
+
+def erf(x, name=None):
+    """The error function (exact, via Python's math.erf: NumPy has no erf kernel)."""
+    x = _float_unary(x, "Erf")
+    return P.emit(_erf_kernel(x._value).astype(x._value.dtype), (x,), _erf_vjp)
+
+
+def _erf_vjp(r, g):
+    x = r.inputs[0]
+    two_over_sqrt_pi = xp.asarray(2 / _math.sqrt(_math.pi), x._value.dtype)
+    return (multiply(g, multiply(two_over_sqrt_pi, exp(negative(square(x))))),)
+
+
+def reciprocal(x, name=None):
+    x = P.check_dtype(P.unary(x), "Reciprocal", P.NUMBERS, P.NUMBER_NAMES)
+    return P.emit(xp.reciprocal(x._value), (x,), _reciprocal_vjp)
+
+
+def _reciprocal_vjp(r, g):
+    return (negative(multiply(g, square(r.out))),)
+
+
+# -- elementwise selection ------------------------------------------------------------------
+def maximum(x, y, name=None):
+    x, y = P.binary(x, y, "Maximum")
+    return P.emit(xp.maximum(x._value, y._value), (x, y), _maximum_vjp)
+
+
+def _maximum_vjp(r, g):
+    x, y = r.inputs
+    return _select_grads(r, g, comparison.greater_equal(x, y))  # ties go to x, as TF
+
+
+def minimum(x, y, name=None):
+    x, y = P.binary(x, y, "Minimum")
+    return P.emit(xp.minimum(x._value, y._value), (x, y), _minimum_vjp)
+
+
+def _minimum_vjp(r, g):
+    x, y = r.inputs
+    return _select_grads(r, g, comparison.less_equal(x, y))
+
+
+def _select_grads(r, g, x_wins):
+    zeros = zeros_like_value(g)
+    gx = manipulation.where(x_wins, g, zeros) if r.needs[0] else None
+    gy = manipulation.where(x_wins, zeros, g) if r.needs[1] else None
+    return gx, gy
+
+
+def clip_by_value(t, clip_value_min, clip_value_max, name=None):
+    """Clip t to [min, max]; at the bounds the gradient passes (ties of max/min go to t)."""
+    t = P.unary(t)
+    lo = P.binary(t, clip_value_min, "ClipByValue")[1]
+    hi = P.binary(t, clip_value_max, "ClipByValue")[1]
+    out = minimum(maximum(t, lo), hi)
+    if out._value.shape != t._value.shape:
+        raise errors.InvalidArgumentError(errors.op_message(
+            "ClipByValue", f"clip_value_min/max of shapes {lo.shape}, {hi.shape} would broadcast "
+                           f"t of shape {t.shape} to {out.shape}",
+            "give bounds that are scalars or broadcast to t's shape."))
+    return out
+
+
+def round(x, name=None):  # noqa: A001
+    """Round half to even (banker's rounding), as TF."""
+    x = P.unary(x)
+    if x._value.dtype.kind in "iu":
+        return x
+    return P.emit(xp.round(x._value), (x,), _none_vjp)
+
+
+def floor(x, name=None):
+    x = _float_unary(x, "Floor")
+    return P.emit(xp.floor(x._value), (x,), _none_vjp)
+
+
+def ceil(x, name=None):
+    x = _float_unary(x, "Ceil")
+    return P.emit(xp.ceil(x._value), (x,), _none_vjp)
+
+
+def rint(x, name=None):
+    return round(x)
+
+
+# -- dtype -----------------------------------------------------------------------------------
+def cast(x, dtype, name=None):
+    """Change the dtype. Float -> int truncates toward zero; bool -> 1/0, as TF."""
+    dtype = dtypes.as_dtype(dtype)
+    x = P.unary(x)
+    if x._value.dtype == dtype._np:
+        return x
+    if dtype is dtypes.string or x._value.dtype.kind == "O":
+        raise errors.UnimplementedError(errors.op_message(
+            "Cast", f"Cast {x.dtype.name} to {dtype.name} is not supported",
+            "use tf.strings.as_string / tf.strings.to_number for strings."))
+    with xp.errstate(invalid="ignore"):
+        value = x._value.astype(dtype._np)
+    return P.emit(value, (x,), _cast_vjp)
+
+
+def _cast_vjp(r, g):
+    x = r.inputs[0]
+    if x._value.dtype.kind not in "fc" or g._value.dtype.kind not in "fc":
+        return (None,)
+    return (cast(g, x.dtype),)
+
+
+def saturate_cast(value, dtype, name=None):
+    dtype = dtypes.as_dtype(dtype)
+    value = P.unary(value)
+    if dtype.is_integer or dtype.is_floating:
+        lo, hi = dtype.limits
+        value = clip_by_value(value, max(lo, value.dtype.min), min(hi, value.dtype.max))
+    return cast(value, dtype)
+
+
+def zeros_like_value(x):
+    """Zeros of x's shape and dtype (an untracked constant, for use inside VJPs)."""
+    return P.const(xp.zeros(x._value.shape, x._value.dtype))
+
+
+def ones_like_value(x):
+    return P.const(xp.ones(x._value.shape, x._value.dtype))
+
+
+def real(x, name=None):
+    x = P.unary(x)
+    return x if x._value.dtype.kind != "c" else P.const(xp.real(x._value))
+
+
+def is_nan(x, name=None):
+    return P.const(xp.isnan(_float_unary(x, "IsNan")._value))
+
+
+def is_inf(x, name=None):
+    return P.const(xp.isinf(_float_unary(x, "IsInf")._value))
+
+
+def is_finite(x, name=None):
+    return P.const(xp.isfinite(_float_unary(x, "IsFinite")._value))

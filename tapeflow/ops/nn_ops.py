@@ -1,0 +1,236 @@
+"""Neural-network ops: activations, softmax and the numerically stable cross-entropies."""
+import math as _math
+
+from tapeflow import errors
+from tapeflow.backend import xp
+from tapeflow.ops import _primitive as P
+from tapeflow.ops import comparison, elementwise, manipulation, reduction
+
+E = elementwise
+
+
+def _float(x, op):
+    return P.check_dtype(P.unary(x), op, P.FLOATS + "iu", P.NUMBER_NAMES)
+
+
+def relu(features, name=None):
+    """max(x, 0). The gradient at 0 is 0, as TF."""
+    x = _float(features, "Relu")
+    return P.emit(xp.maximum(x._value, 0).astype(x._value.dtype, copy=False), (x,), _relu_vjp)
+
+
+def _relu_vjp(r, g):
+    return (manipulation.where(comparison.greater(r.inputs[0], 0), g, E.zeros_like_value(g)),)
+
+
+def relu6(features, name=None):
+    """min(max(x, 0), 6); the gradient is 1 strictly inside (0, 6), 0 elsewhere (TF)."""
+    x = _float(features, "Relu6")
+    return P.emit(xp.clip(x._value, 0, 6).astype(x._value.dtype, copy=False), (x,), _relu6_vjp)
+
+
+def _relu6_vjp(r, g):
+    x = r.inputs[0]
+    inside = comparison.logical_and(comparison.greater(x, 0), comparison.less(x, 6))
+    return (manipulation.where(inside, g, E.zeros_like_value(g)),)
+
+
+def elu(features, name=None):
+    x = _float(features, "Elu")
+    v = x._value
+    out = xp.where(v > 0, v, xp.expm1(xp.minimum(v, 0))).astype(v.dtype, copy=False)
+    return P.emit(out, (x,), _elu_vjp)
+
+
+def _elu_vjp(r, g):
+    y = r.out
+    positive = comparison.greater(y, 0)
+    return (manipulation.where(positive, g, E.multiply(g, E.add(y, 1))),)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(features, name=None):
+    x = P.unary(features)
+    neg = E.multiply(E.expm1(E.minimum(x, 0)), _SELU_ALPHA)
+    return E.multiply(manipulation.where(comparison.greater(x, 0), x, neg), _SELU_SCALE)
+
+
+def leaky_relu(features, alpha=0.2, name=None):
+    x = P.unary(features)
+    return manipulation.where(comparison.greater(x, 0), x, E.multiply(x, alpha))
+
+
+def gelu(features, approximate=False, name=None):
+    """x * Phi(x); ``approximate=True`` uses the tanh formula."""
+    x = P.unary(features)
+    if approximate:
+        c = _math.sqrt(2 / _math.pi)
+        inner = E.multiply(E.add(x, E.multiply(E.pow(x, 3), 0.044715)), c)
+        return E.multiply(E.multiply(x, 0.5), E.add(E.tanh(inner), 1))
+    return E.multiply(E.multiply(x, 0.5), E.add(E.erf(E.multiply(x, 1 / _math.sqrt(2))), 1))
+
+
+def softplus(features, name=None):
+    """log(1 + exp(x)), stable for large |x|; its gradient is sigmoid(x)."""
+    x = P.check_dtype(P.unary(features), "Softplus", P.FLOATS, P.FLOAT_NAMES)
+    v = x._value
+    out = (xp.log1p(xp.exp(-xp.abs(v))) + xp.maximum(v, 0)).astype(v.dtype, copy=False)
+    return P.emit(out, (x,), _softplus_vjp)
+
+
+def _softplus_vjp(r, g):
+    return (E.multiply(g, E.sigmoid(r.inputs[0])),)
+
+
+def softsign(features, name=None):
+    x = P.unary(features)
+    return E.divide(x, E.add(E.abs(x), 1))
+
+
+def silu(features, beta=1.0, name=None):
+    x = P.unary(features)
+    return E.multiply(x, E.sigmoid(E.multiply(x, beta) if beta != 1.0 else x))
+
+
+swish = silu
+
+
+def log_sigmoid(x, name=None):
+    return E.negative(softplus(E.negative(x)))
+
+
+def softmax(logits, axis=None, name=None):
+    """exp(x) / sum(exp(x)) along ``axis`` (default last), max-subtracted for stability."""
+    x = P.check_dtype(P.unary(logits), "Softmax", P.FLOATS, P.FLOAT_NAMES)
+    a = P.axis_index(-1 if axis is None else axis, x._value.ndim, "Softmax")
+    v = x._value
+    e = xp.exp(v - xp.max(v, axis=a, keepdims=True))
+    return P.emit(e / xp.sum(e, axis=a, keepdims=True), (x,), _softmax_vjp, a)
+
+
+def _softmax_vjp(r, g):
+    y, a = r.out, r.attrs
+    inner = reduction.reduce_sum(E.multiply(g, y), a, keepdims=True)
+    return (E.multiply(y, E.subtract(g, inner)),)
+
+
+def log_softmax(logits, axis=None, name=None):
+    x = P.check_dtype(P.unary(logits), "LogSoftmax", P.FLOATS, P.FLOAT_NAMES)
+    a = P.axis_index(-1 if axis is None else axis, x._value.ndim, "LogSoftmax")
+    v = x._value
+    shifted = v - xp.max(v, axis=a, keepdims=True)
+    out = shifted - xp.log(xp.sum(xp.exp(shifted), axis=a, keepdims=True))
+    return P.emit(out, (x,), _log_softmax_vjp, a)
+
+
+def _log_softmax_vjp(r, g):
+    y, a = r.out, r.attrs
+    return (E.subtract(g, E.multiply(E.exp(y), reduction.reduce_sum(g, a, keepdims=True))),)
+
+
+def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
+    """max(x, 0) - x * z + log(1 + exp(-|x|)): TF's overflow-free form."""
+    if labels is None or logits is None:
+        raise ValueError("sigmoid_cross_entropy_with_logits needs both labels= and logits=.")
+    logits, labels = P.binary(logits, labels, "SigmoidCrossEntropyWithLogits")
+    if logits._value.shape != labels._value.shape:
+        raise ValueError(f"logits and labels must have the same shape, received "
+                         f"({logits.shape} vs {labels.shape}).")
+    zeros = E.zeros_like_value(logits)
+    cond = comparison.greater_equal(logits, zeros)
+    relu_logits = manipulation.where(cond, logits, zeros)
+    neg_abs_logits = manipulation.where(cond, E.negative(logits), logits)
+    return E.add(E.subtract(relu_logits, E.multiply(logits, labels)),
+                 E.log1p(E.exp(neg_abs_logits)))
+
+
+def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
+    """-sum(labels * log_softmax(logits)); gradient softmax - labels, as TF's fused kernel."""
+    logits, labels = P.binary(logits, labels, "SoftmaxCrossEntropyWithLogits")
+    if logits._value.shape != labels._value.shape:
+        raise errors.InvalidArgumentError(errors.op_message(
+            "SoftmaxCrossEntropyWithLogits", f"logits and labels must be broadcastable: "
+            f"logits_size={list(logits.shape)} labels_size={list(labels.shape)}",
+            "give labels the logits' shape (one-hot); for integer class ids use "
+            "sparse_softmax_cross_entropy_with_logits."))
+    a = P.axis_index(axis, logits._value.ndim, "SoftmaxCrossEntropyWithLogits")
+    ls = log_softmax(logits, a)
+    loss = -xp.sum(labels._value * ls._value, axis=a)
+    return P.emit(loss, (logits, labels), _softmax_xent_vjp, (a, ls))
+
+
+softmax_cross_entropy_with_logits_v2 = softmax_cross_entropy_with_logits
+
+
+def _softmax_xent_vjp(r, g):
+    logits, labels = r.inputs
+    a, ls = r.attrs
+    g = manipulation.expand_dims(g, a)
+    glogits = E.multiply(g, E.subtract(softmax(logits, a), labels)) if r.needs[0] else None
+    glabels = E.multiply(g, E.negative(log_softmax(logits, a))) if r.needs[1] else None
+    return glogits, glabels
+
+
+def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None):
+    """-log_softmax(logits)[label] for integer class ids; stable for large logits."""
+    logits = P.check_dtype(P.unary(logits), "SparseSoftmaxCrossEntropyWithLogits", P.FLOATS,
+                           P.FLOAT_NAMES)
+    labels = P.unary(labels)
+    lv, xv = labels._value, logits._value
+    op = "SparseSoftmaxCrossEntropyWithLogits"
+    if lv.dtype.kind not in "iu":
+        raise ValueError(f"{op}: labels must be int32 or int64 class ids, got {labels.dtype.name}"
+                         "; for one-hot labels use softmax_cross_entropy_with_logits.")
+    if lv.shape != xv.shape[:-1]:
+        raise ValueError(f"Shape mismatch: The shape of labels (received {labels.shape}) should "
+                         f"equal the shape of logits except for the last dimension (received "
+                         f"{logits.shape}).")
+    n = xv.shape[-1]
+    if lv.size and (lv.min() < 0 or lv.max() >= n):
+        bad = lv[(lv < 0) | (lv >= n)].reshape(-1)[0]
+        raise errors.InvalidArgumentError(errors.op_message(
+            op, f"Received a label value of {bad} which is outside the valid range of [0, {n})."
+                f"  Label values: {' '.join(str(v) for v in lv.reshape(-1)[:20].tolist())}",
+            f"class ids must lie in [0, {n}): check the labels, or the number of output units."))
+    ls = log_softmax(logits)
+    loss = -xp.take_along_axis(ls._value, lv[..., None].astype(xp.intp), -1)[..., 0]
+    return P.emit(loss, (logits,), _sparse_xent_vjp, lv)
+
+
+def _sparse_xent_vjp(r, g):
+    logits = r.inputs[0]
+    hot = manipulation.one_hot(P.const(r.attrs), logits._value.shape[-1], dtype=logits.dtype)
+    return (E.multiply(manipulation.expand_dims(g, -1), E.subtract(softmax(logits), hot)),)
+
+
+def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
+    """x / sqrt(max(sum(x**2), epsilon)) along ``axis``."""
+    x = P.unary(x)
+    axis = dim if axis is None and dim is not None else axis
+    sq = reduction.reduce_sum(E.square(x), axis, keepdims=True)
+    return E.multiply(x, E.rsqrt(E.maximum(sq, epsilon)))
+
+
+def bias_add(value, bias, data_format=None, name=None):
+    value, bias = P.binary(value, bias, "BiasAdd")
+    if bias._value.ndim != 1 or (value._value.ndim and
+                                 value._value.shape[-1] != bias._value.shape[0]):
+        raise errors.InvalidArgumentError(errors.op_message(
+            "BiasAdd", f"Must provide as many biases as the last dimension of the input "
+                       f"tensor: {list(bias.shape)} vs. {list(value.shape)}",
+            "give a 1-D bias with one entry per channel (last axis)."))
+    return E.add(value, bias)
+
+
+def moments(x, axes, shift=None, keepdims=False, name=None):
+    x = P.unary(x)
+    mean = reduction.reduce_mean(x, axes, keepdims=True)
+    var = reduction.reduce_mean(E.square(E.subtract(x, manipulation.stop_gradient(mean))),
+                                axes, keepdims=True)
+    if not keepdims:
+        mean = manipulation.squeeze(mean, axes)
+        var = manipulation.squeeze(var, axes)
+    return mean, var
