@@ -1,0 +1,19 @@
+"""tf.data: input pipelines (`tf.data.Dataset`), lazy and eager, on NumPy arrays.
+
+    import tapeflow as tf
+    ds = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(1024).batch(32)
+    for xb, yb in ds: ...          # tapeflow Tensors
+
+Elements travel through the pipeline as NumPy arrays and become Tensors only when they leave
+it. Pipelines over in-memory slices (from_tensor_slices, range, shuffle, take, skip, repeat,
+cache, prefetch) move index arrays, so `batch` slices the source arrays once per batch instead
+of stacking per-element tensors.
+"""
+
+from tapeflow.data import experimental  # noqa: F401
+from tapeflow.data.dataset import (AUTOTUNE, INFINITE_CARDINALITY,  # noqa: F401
+                                   UNKNOWN_CARDINALITY, Dataset, DatasetSpec, Iterator,
+                                   NumpyIterator, Options)
+
+__all__ = ["AUTOTUNE", "Dataset", "DatasetSpec", "INFINITE_CARDINALITY", "Iterator",
+           "NumpyIterator", "Options", "UNKNOWN_CARDINALITY", "experimental"]
