@@ -1,0 +1,200 @@
+"""Record Keras goldens (losses, activations, metrics, optimizers, schedules, progbar) from REAL
+TensorFlow 2.21 + Keras 3:
+
+    /root/tfvenv/bin/python tests/golden/keras_training/record_keras.py [group ...]
+
+Writes tests/golden/keras_training/<group>.json: a list of {"id", "code", "result"} where
+``code`` runs with ``tf``, ``np`` and ``keras`` in scope (see _snippets.py). The tests in
+tests/keras/ run the same code on tapeflow and compare. Only this script imports tensorflow.
+"""
+import json
+import os
+import sys
+import warnings
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import _snippets  # noqa: E402
+
+# -- losses ------------------------------------------------------------------------------------
+YT_REG = "tf.constant([[0., 1., 2.], [3., -1., 0.5]])"
+YP_REG = "tf.constant([[0.5, 1., 4.], [2., 1., 0.]])"
+YT_1H = "tf.constant([[0., 1., 0.], [0., 0., 1.], [1., 0., 0.]])"
+P_OK = "tf.constant([[0.05, 0.9, 0.05], [0.1, 0.2, 0.7], [0.3, 0.3, 0.4]])"
+P_EXT = "tf.constant([[0., 1., 0.], [1., 0., 0.], [0.5, 0.5, 0.]])"  # zeros and ones: clipping decides
+P_UNNORM = "tf.constant([[1., 2., 1.], [0.2, 0.2, 0.6], [3., 0., 1.]])"  # rows not summing to 1
+LOGITS = "[[2., -1., 0.5], [100., -100., 0.], [0., 0., 0.]]"
+LOGITS_EXT = "[[200., -300., 0.], [-50., 60., 0.], [1e4, 0., -1e4]]"
+SPARSE = "tf.constant([1, 2, 0])"
+YT_BIN = "tf.constant([[1.], [0.], [1.], [0.]])"
+P_BIN = "tf.constant([[0.9], [0.2], [0.], [1.]])"
+LOG_BIN = "tf.constant([[3.], [-2.], [-80.], [90.]])"
+
+REGRESSION = ["mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
+              "mean_squared_logarithmic_error", "huber", "log_cosh", "cosine_similarity",
+              "poisson", "hinge", "squared_hinge", "categorical_hinge"]
+
+
+def loss_cases():
+    c = []
+    for fn in REGRESSION:
+        c.append((f"fn/{fn}", f"keras.losses.{fn}(tf.constant({YT_REG}), tf.constant({YP_REG}))"))
+    for cls in ["MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError",
+                "MeanSquaredLogarithmicError", "Huber", "LogCosh", "Poisson", "Hinge"]:
+        c.append((f"cls/{cls}", f"keras.losses.{cls}()({YT_REG}, {YP_REG})"))
+    c += [
+        ("huber/delta", f"keras.losses.Huber(delta=0.5)({YT_REG}, {YP_REG})"),
+        ("mse/rank1", "keras.losses.MeanSquaredError()(tf.constant([1., 2., 3.]), tf.constant([1.5, 2., 2.]))"),
+        ("mse/np64", "keras.losses.MeanSquaredError()(np.array([[1.], [2.]]), "
+                     "np.array([[1.5], [2.]]))"),
+        ("mse/col_vs_vec", "keras.losses.MeanSquaredError()(tf.constant([[1.], [2.], [3.]]), tf.constant([1.5, 2., 2.]))"),
+        ("mse/sw", f"keras.losses.MeanSquaredError()({YT_REG}, {YP_REG}, "
+                   "sample_weight=tf.constant([0.3, 0.7]))"),
+        ("mse/sw_col", f"keras.losses.MeanSquaredError()({YT_REG}, {YP_REG}, "
+                       "sample_weight=tf.constant([[2.], [0.]]))"),
+        ("mse/sum", f"keras.losses.MeanSquaredError(reduction='sum')({YT_REG}, {YP_REG})"),
+        ("mse/none", f"keras.losses.MeanSquaredError(reduction=None)({YT_REG}, {YP_REG})"),
+        ("mse/mean_sw", f"keras.losses.MeanSquaredError(reduction='mean_with_sample_weight')"
+                        f"({YT_REG}, {YP_REG}, sample_weight=tf.constant([0.5, 0.25]))"),
+        ("kld", f"keras.losses.KLDivergence()({YT_1H}, {P_OK})"),
+        ("kld/fn_ext", f"keras.losses.kl_divergence({YT_1H}, {P_EXT})"),
+        ("mape/zero_true", "keras.losses.MeanAbsolutePercentageError()(tf.constant([[0., 2.]]), tf.constant([[1., 1.]]))"),
+    ]
+    for name, p in [("ok", P_OK), ("ext", P_EXT), ("unnorm", P_UNNORM)]:
+        c += [
+            (f"cce/{name}", f"keras.losses.categorical_crossentropy({YT_1H}, {p})"),
+            (f"cce_cls/{name}", f"keras.losses.CategoricalCrossentropy()({YT_1H}, {p})"),
+            (f"cce_ls/{name}", f"keras.losses.CategoricalCrossentropy(label_smoothing=0.1)"
+                               f"({YT_1H}, {p})"),
+            (f"scce/{name}", f"keras.losses.sparse_categorical_crossentropy({SPARSE}, {p})"),
+            (f"scce_cls/{name}", f"keras.losses.SparseCategoricalCrossentropy()"
+                                 f"(tf.cast({SPARSE}, 'uint8'), {p})"),
+        ]
+    for name, lg in [("logits", LOGITS), ("logits_ext", LOGITS_EXT)]:
+        c += [
+            (f"cce_fl/{name}", f"keras.losses.CategoricalCrossentropy(from_logits=True)"
+                               f"({YT_1H}, tf.constant({lg}))"),
+            (f"cce_fl_ls/{name}", f"keras.losses.CategoricalCrossentropy(from_logits=True, "
+                                  f"label_smoothing=0.2)({YT_1H}, tf.constant({lg}))"),
+            (f"scce_fl/{name}", f"keras.losses.SparseCategoricalCrossentropy(from_logits=True)"
+                                f"({SPARSE}, tf.constant({lg}))"),
+            # the logits shortcut: probabilities from keras.activations.softmax
+            (f"cce_via_softmax/{name}", f"keras.losses.CategoricalCrossentropy()({YT_1H}, "
+                                        f"keras.activations.softmax(tf.constant({lg})))"),
+            (f"scce_via_softmax/{name}", f"keras.losses.SparseCategoricalCrossentropy()"
+                                         f"({SPARSE}, keras.activations.softmax("
+                                         f"tf.constant({lg})))"),
+            (f"cce_fn_via_softmax/{name}", f"keras.losses.categorical_crossentropy({YT_1H}, "
+                                           f"keras.activations.softmax(tf.constant({lg})))"),
+            (f"cce_tfnn_softmax/{name}", f"keras.losses.categorical_crossentropy({YT_1H}, "
+                                         f"tf.nn.softmax(tf.constant({lg})))"),
+            (f"scce_grad_via_softmax/{name}",
+             f"x = tf.constant({lg})\nwith tf.GradientTape() as t:\n    t.watch(x)\n"
+             f"    l = keras.losses.SparseCategoricalCrossentropy()({SPARSE}, "
+             "keras.activations.softmax(x))\nt.gradient(l, x)"),
+            (f"scce_grad_probs/{name}",
+             f"x = tf.constant({lg})\nwith tf.GradientTape() as t:\n    t.watch(x)\n"
+             f"    l = keras.losses.SparseCategoricalCrossentropy()({SPARSE}, "
+             "tf.nn.softmax(x))\nt.gradient(l, x)"),
+        ]
+    c += [
+        ("scce/col_labels", f"keras.losses.SparseCategoricalCrossentropy()(tf.constant([[1], [2], [0]]), {P_OK})"),
+        ("scce/sw", f"keras.losses.SparseCategoricalCrossentropy()({SPARSE}, {P_OK}, "
+                    "sample_weight=tf.constant([1., 0., 2.]))"),
+        ("scce/ignore", f"keras.losses.SparseCategoricalCrossentropy(ignore_class=2)"
+                        f"({SPARSE}, {P_OK})"),
+        ("scce/seq", "keras.losses.SparseCategoricalCrossentropy()(tf.constant([[0, 1], [1, 1]]), "
+                     "tf.constant([[[0.9, 0.1], [0.4, 0.6]], [[0.5, 0.5], [0.01, 0.99]]]))"),
+        ("bce/ok", f"keras.losses.BinaryCrossentropy()({YT_BIN}, {P_BIN})"),
+        ("bce/fn", f"keras.losses.binary_crossentropy({YT_BIN}, {P_BIN})"),
+        ("bce/ls", f"keras.losses.BinaryCrossentropy(label_smoothing=0.2)({YT_BIN}, {P_BIN})"),
+        ("bce/int_labels", f"keras.losses.BinaryCrossentropy()(tf.constant(np.array([[1], [0], [1], [0]])), "
+                           f"{P_BIN})"),
+        ("bce/vec_labels", f"keras.losses.BinaryCrossentropy()(tf.constant([1., 0., 1., 0.]), {P_BIN})"),
+        ("bce/multi", "keras.losses.BinaryCrossentropy()(tf.constant([[1., 0.], [0., 1.]]), "
+                      "tf.constant([[0.8, 0.1], [0.3, 0.]]))"),
+        ("bce/fl", f"keras.losses.BinaryCrossentropy(from_logits=True)({YT_BIN}, {LOG_BIN})"),
+        ("bce/fl_ls", f"keras.losses.BinaryCrossentropy(from_logits=True, label_smoothing=0.1)"
+                      f"({YT_BIN}, {LOG_BIN})"),
+        ("bce/via_sigmoid", f"keras.losses.BinaryCrossentropy()({YT_BIN}, "
+                            f"keras.activations.sigmoid({LOG_BIN}))"),
+        ("bce/tf_sigmoid", f"keras.losses.BinaryCrossentropy()({YT_BIN}, "
+                           f"tf.sigmoid({LOG_BIN}))"),
+        ("bce/grad_via_sigmoid",
+         f"x = {LOG_BIN}\nwith tf.GradientTape() as t:\n    t.watch(x)\n"
+         f"    l = keras.losses.BinaryCrossentropy()({YT_BIN}, keras.activations.sigmoid(x))\n"
+         "t.gradient(l, x)"),
+        ("bce/focal", f"keras.losses.BinaryFocalCrossentropy()({YT_BIN}, {P_BIN})"),
+        ("cce/grad_probs",
+         f"p = {P_OK}\nwith tf.GradientTape() as t:\n    t.watch(p)\n"
+         f"    l = keras.losses.CategoricalCrossentropy()({YT_1H}, p)\nt.gradient(l, p)"),
+        ("config/cce", "keras.losses.CategoricalCrossentropy(from_logits=True).get_config()"),
+        ("config/mse", "keras.losses.MeanSquaredError().get_config()"),
+        ("config/bce", "keras.losses.BinaryCrossentropy(label_smoothing=0.1).get_config()"),
+        ("name/huber", "keras.losses.Huber().name"),
+        ("name/kld", "keras.losses.KLDivergence().name"),
+        ("serialize/cls", "keras.losses.serialize(keras.losses.BinaryCrossentropy())"),
+        ("get/cls", "type(keras.losses.get('CategoricalCrossentropy')).__name__"),
+        ("get/fn", "keras.losses.get('mse').__name__"),
+        ("get/dict", "keras.losses.get({'class_name': 'CategoricalCrossentropy', "
+                     "'config': {'from_logits': True}}).from_logits"),
+    ]
+    return c
+
+
+# -- activations -------------------------------------------------------------------------------
+ACT_X = "tf.constant([-20., -3., -1., -0.5, 0., 0.5, 1., 3., 7., 20.])"
+
+
+def activation_cases():
+    names = ["relu", "leaky_relu", "relu6", "softmax", "sigmoid", "elu", "selu", "softplus",
+             "softsign", "silu", "swish", "gelu", "tanh", "exponential", "hard_sigmoid",
+             "linear", "log_softmax", "hard_silu", "mish", "log_sigmoid"]
+    c = [(f"get/{n}", f"keras.activations.get('{n}')({ACT_X})") for n in names]
+    c += [
+        ("relu/slope", f"keras.activations.relu({ACT_X}, negative_slope=0.1)"),
+        ("relu/max", f"keras.activations.relu({ACT_X}, max_value=2.)"),
+        ("relu/all", f"keras.activations.relu({ACT_X}, negative_slope=0.1, max_value=2., "
+                     "threshold=0.3)"),
+        ("gelu/approx", f"keras.activations.gelu({ACT_X}, approximate=True)"),
+        ("elu/alpha", f"keras.activations.elu({ACT_X}, alpha=0.5)"),
+        ("softmax/axis0", "keras.activations.softmax(tf.constant([[1., 2.], [3., 5.]]), axis=0)"),
+        ("serialize/relu", "keras.activations.serialize(keras.activations.relu)"),
+        ("serialize/softmax", "keras.activations.serialize(keras.activations.get('softmax'))"),
+        ("get/none", "keras.activations.get(None).__name__"),
+    ]
+    return c
+
+
+GROUPS = {"losses": loss_cases, "activations": activation_cases}
+
+
+def record(group, cases, namespace):
+    out = []
+    for case_id, code in cases:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                result = _snippets.describe(_snippets.run(code, dict(namespace)))
+            except Exception as e:  # noqa: BLE001 - the error is the golden
+                result = {"error": type(e).__name__, "message": str(e)[:300]}
+        out.append({"id": f"{group}/{case_id}", "code": code, "result": result})
+    with open(os.path.join(HERE, f"{group}.json"), "w") as f:
+        json.dump(out, f, indent=1)
+        f.write("\n")
+    print(f"{group}: {len(out)} cases")
+
+
+def main(argv):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import numpy as np
+    import tensorflow as tf
+    import keras
+    tf.keras.utils.set_random_seed(0)
+    ns = {"tf": tf, "np": np, "keras": keras}
+    for group in argv or list(GROUPS):
+        record(group, GROUPS[group](), ns)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

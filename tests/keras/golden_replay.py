@@ -1,0 +1,84 @@
+"""Replay the Keras goldens recorded by tests/golden/keras_training/record_keras.py."""
+import json
+import os
+import sys
+import types
+import warnings
+
+import numpy as np
+
+import tapeflow as tf
+
+GOLDEN = os.path.join(os.path.dirname(__file__), os.pardir, "golden", "keras_training")
+sys.path.insert(0, GOLDEN)
+import _snippets  # noqa: E402
+
+
+def keras_namespace():
+    """tapeflow.keras, with engineer B's modules attached if the package does not export them."""
+    import importlib
+    keras = importlib.import_module("tapeflow.keras")
+    ns = types.SimpleNamespace(**{k: getattr(keras, k) for k in dir(keras)
+                                  if not k.startswith("__")})
+    for name in ("losses", "metrics", "optimizers", "callbacks", "activations", "initializers",
+                 "regularizers"):
+        try:
+            setattr(ns, name, importlib.import_module(f"tapeflow.keras.{name}"))
+        except ImportError:
+            pass
+    try:
+        utils = importlib.import_module("tapeflow.keras.utils")
+        ns.utils = utils
+    except ImportError:
+        ns.utils = types.SimpleNamespace()
+    if not hasattr(ns.utils, "Progbar"):
+        try:
+            progbar = importlib.import_module("tapeflow.keras.utils.progbar")
+            ns.utils = types.SimpleNamespace(Progbar=progbar.Progbar)
+        except ImportError:
+            pass
+    return ns
+
+
+def cases(group):
+    with open(os.path.join(GOLDEN, f"{group}.json")) as f:
+        return json.load(f)
+
+
+def run(code):
+    ns = {"tf": tf, "np": np, "keras": keras_namespace()}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return _snippets.describe(_snippets.run(code, ns))
+        except Exception as e:  # noqa: BLE001
+            return {"error": type(e).__name__, "message": str(e)}
+
+
+def assert_matches(got, want, rtol=1e-5, atol=1e-6, where=""):
+    if isinstance(want, dict) and "error" in want:
+        assert isinstance(got, dict) and got.get("error") == want["error"], (where, got, want)
+        return
+    if isinstance(want, dict) and "value" in want:
+        assert isinstance(got, dict) and "value" in got, (where, got, want)
+        assert got["shape"] == want["shape"], (where, got["shape"], want["shape"])
+        np.testing.assert_allclose(np.asarray(got["value"], dtype=float),
+                                   np.asarray(want["value"], dtype=float), rtol=rtol,
+                                   atol=atol, err_msg=where)
+        return
+    if isinstance(want, dict):
+        assert isinstance(got, dict) and set(got) == set(want), (where, got, want)
+        for k in want:
+            assert_matches(got[k], want[k], rtol, atol, f"{where}.{k}")
+        return
+    if isinstance(want, list):
+        assert isinstance(got, list) and len(got) == len(want), (where, got, want)
+        for i, (g, w) in enumerate(zip(got, want)):
+            assert_matches(g, w, rtol, atol, f"{where}[{i}]")
+        return
+    if isinstance(want, float):
+        if isinstance(got, dict) and "value" in got:
+            got = float(np.asarray(got["value"]))
+        np.testing.assert_allclose(got, want, rtol=rtol, atol=atol, err_msg=where)
+        return
+    assert got == want, (where, got, want)
