@@ -11,7 +11,7 @@ __version__ = "0.1.0"
 
 # Importing ops attaches the Python operators to Tensor and Variable (one table).
 from tapeflow import ops as _ops  # noqa: F401
-from tapeflow import config, debugging, errors, linalg, math, nest, nn, random  # noqa: F401
+from tapeflow import config, debugging, dtypes, errors, linalg, math, nest, nn, random  # noqa: F401
 from tapeflow import testing as _testing
 from tapeflow.dtypes import (DType, as_dtype, bool, complex64, complex128, double,  # noqa: F401
                              float16, float32, float64, half, int8, int16, int32, int64,
@@ -27,22 +27,21 @@ from tapeflow.ops.comparison import (equal, greater, greater_equal, less,  # noq
                                      logical_xor, not_equal)
 from tapeflow.ops.creation import (constant, eye, fill, linspace, ones, ones_like,  # noqa: F401
                                    range, zeros, zeros_like)
-from tapeflow.ops.elementwise import (abs, add, add_n, cast, ceil, clip_by_value, cos,  # noqa: F401
-                                      divide, exp, floor, floordiv, log, maximum, minimum,
-                                      multiply, negative, pow, realdiv, round, saturate_cast,
-                                      sigmoid, sign, sin, sqrt, square, subtract, tan, tanh,
-                                      truediv, truncatediv, truncatemod)
+from tapeflow.ops.elementwise import (  # noqa: F401
+    abs, acos, add, add_n, asin, atan, cast, ceil, clip_by_value, cos, cosh, divide, exp, floor,
+    floordiv, log, maximum, minimum, multiply, negative, pow, realdiv, round, saturate_cast,
+    sigmoid, sign, sin, sinh, sqrt, square, subtract, tan, tanh, truediv, truncatediv,
+    truncatemod)
 from tapeflow.ops.elementwise import floormod as mod  # noqa: F401
 from tapeflow.ops.linalg import (clip_by_global_norm, clip_by_norm, einsum,  # noqa: F401
                                  global_norm, matmul, norm, tensordot)
-from tapeflow.ops.manipulation import (argsort, boolean_mask, broadcast_to,  # noqa: F401
-                                       concat, expand_dims, gather, gather_nd, identity,
-                                       meshgrid, one_hot, pad, rank, repeat, reshape, reverse,
-                                       scatter_nd, shape, size, slice, sort, split, squeeze,
-                                       stack, stop_gradient, tensor_scatter_nd_add,
-                                       tensor_scatter_nd_max, tensor_scatter_nd_min,
-                                       tensor_scatter_nd_sub, tensor_scatter_nd_update, tile,
-                                       transpose, unstack, where)
+from tapeflow.ops.manipulation import (  # noqa: F401
+    argsort, boolean_mask, broadcast_dynamic_shape, broadcast_static_shape, broadcast_to,
+    concat, expand_dims, gather, gather_nd, identity, meshgrid, one_hot, pad, rank, repeat,
+    reshape, reverse, roll, scatter_nd, sequence_mask, shape, size, slice, sort, split, squeeze,
+    stack, stop_gradient, strided_slice, tensor_scatter_nd_add, tensor_scatter_nd_max,
+    tensor_scatter_nd_min, tensor_scatter_nd_sub, tensor_scatter_nd_update, tile, transpose,
+    unique, unstack, where)
 from tapeflow.ops.reduction import (argmax, argmin, cumsum, reduce_all,  # noqa: F401
                                     reduce_any, reduce_logsumexp, reduce_max, reduce_mean,
                                     reduce_min, reduce_prod, reduce_std, reduce_sum,
@@ -53,6 +52,9 @@ from tapeflow.variable import (Variable, VariableAggregation,  # noqa: F401
                                VariableSynchronization, name_scope)
 
 newaxis = None
+# tf.dtypes.cast / saturate_cast: the ops live above dtypes, so the public layer attaches them.
+dtypes.cast = cast
+dtypes.saturate_cast = saturate_cast
 
 
 class test:  # noqa: N801 - TF's namespace name

@@ -86,7 +86,7 @@ class DType:
         kind = self._np.kind
         if kind == "f":
             info = xp.finfo(self._np)
-            return info.min.item(), info.max.item()
+            return info.min, info.max
         if kind in "iu":
             info = xp.iinfo(self._np)
             return info.min, info.max
@@ -173,6 +173,8 @@ def as_dtype(type_value):
             return d
     elif type_value is str or type_value is bytes:
         return string
+    elif type_value is float:
+        return float32  # TF maps Python's float to float32, not NumPy's float64
     else:
         try:
             np_dtype = xp.dtype(type_value)

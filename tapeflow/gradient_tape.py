@@ -81,7 +81,8 @@ class GradientTape:
             self.__enter__()
 
     def watched_variables(self):
-        return tuple(self._state.variables.values())
+        """The variables this tape watched, in the order they were created (as TF)."""
+        return tuple(sorted(self._state.variables.values(), key=lambda v: v._uid))
 
     def _check_usable(self):
         if self._used and not self._persistent:
@@ -96,6 +97,10 @@ class GradientTape:
         ``unconnected_gradients='zero'``).
         """
         self._check_usable()
+        if target is None:
+            raise TypeError("Argument `target` should be a list or nested structure of Tensors, "
+                            "Variables or CompositeTensors to be differentiated, but received "
+                            "None.")
         if self._recording and not self._persistent:
             self._pop()  # the gradient's own ops are not recorded on this tape
         unconnected = UnconnectedGradients(unconnected_gradients)
@@ -226,6 +231,9 @@ def custom_gradient(f=None):
             else:
                 in_grads, var_grads = grad_fn(*([upstream] if len(gs) == 1 else gs)), []
             in_grads = list(in_grads) if isinstance(in_grads, (list, tuple)) else [in_grads]
+            if len(in_grads) != len(inputs):
+                raise ValueError(f"custom_gradient function expected to return {len(inputs)} "
+                                 f"gradients, but returned {len(in_grads)} instead.")
             return [None if g is None else convert_to_tensor(g)
                     for g in in_grads + list(var_grads)]
 

@@ -2,10 +2,13 @@
 from tapeflow.ops import _primitive as P
 from tapeflow.ops import comparison, elementwise, manipulation, random_ops
 from tapeflow.ops.elementwise import sigmoid, tanh  # noqa: F401
+from tapeflow.ops.manipulation import in_top_k  # noqa: F401
 from tapeflow.ops.nn_ops import (  # noqa: F401
-    bias_add, elu, gelu, l2_normalize, leaky_relu, log_softmax, moments, relu, relu6, selu,
+    avg_pool, avg_pool2d, bias_add, conv2d, elu, gelu, l2_loss, l2_normalize, leaky_relu,
+    log_softmax, max_pool, max_pool2d, moments, relu, relu6, selu,
     sigmoid_cross_entropy_with_logits, silu, softmax, softmax_cross_entropy_with_logits,
-    softplus, softsign, sparse_softmax_cross_entropy_with_logits, swish)
+    softplus, softsign, sparse_softmax_cross_entropy_with_logits, swish,
+    weighted_cross_entropy_with_logits)
 from tapeflow.tensor import Tensor
 
 softmax_cross_entropy_with_logits_v2 = softmax_cross_entropy_with_logits

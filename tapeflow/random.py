@@ -15,8 +15,9 @@ def _shape(shape):
 def _float_dtype(dtype, op):
     dt = dtypes.as_dtype(dtype)
     if not dt.is_floating:
-        raise ValueError(f"{op}: dtype must be a floating point type, got {dt.name}; use "
-                         "tf.random.uniform with minval/maxval for integers.")
+        # TF fails converting the default mean 0.0 to the integer dtype: a TypeError.
+        raise TypeError(f"Cannot convert 0.0 to EagerTensor of dtype {dt.name} ({op} draws "
+                        "floats only; use tf.random.uniform with maxval= for integers).")
     return dt
 
 
@@ -76,7 +77,7 @@ def shuffle(value, seed=None, name=None):
     """A random permutation along the first axis."""
     x = P.unary(value)
     if x._value.ndim == 0:
-        raise ValueError("random.shuffle: input must be at least rank 1.")
+        return x
     order = random_ops.stream(seed).permutation(x._value.shape[0])
     return P.const(x._value[order])
 
@@ -85,7 +86,9 @@ def categorical(logits, num_samples, dtype=None, seed=None, name=None):
     """Class ids drawn from softmax(logits) per row: shape [batch, num_samples], int64."""
     x = P.unary(logits)
     if x._value.ndim != 2:
-        raise ValueError(f"categorical: logits must be 2-D [batch, classes], got {x.shape}.")
+        raise errors.InvalidArgumentError(errors.op_message(
+            "Multinomial", f"logits should be a matrix, got shape {list(x._value.shape)}",
+            "pass logits of shape [batch, classes], e.g. tf.expand_dims(logits, 0)."))
     p = nn_ops.softmax(P.const(x._value.astype(xp.float64)))._value
     gen = random_ops.stream(seed)
     u = gen.random((x._value.shape[0], int(num_samples)))
@@ -93,6 +96,24 @@ def categorical(logits, num_samples, dtype=None, seed=None, name=None):
     cdf[:, -1] = 1.0
     idx = (u[:, :, None] > cdf[:, None, :]).sum(-1)
     return P.const(idx.astype(dtypes.as_dtype(dtype or dtypes.int64)._np))
+
+
+def gamma(shape, alpha, beta=None, dtype=dtypes.float32, seed=None, name=None):
+    """Gamma(alpha, beta) draws; the result's shape is shape + alpha's shape (TF's layout)."""
+    dt = _float_dtype(dtype, "random.gamma")
+    a = xp.asarray(P.unary(alpha)._value, xp.float64)
+    b = 1.0 if beta is None else xp.asarray(P.unary(beta)._value, xp.float64)
+    full = _shape(shape) + xp.broadcast_shapes(a.shape, xp.shape(b))
+    raw = random_ops.stream(seed).gamma(xp.broadcast_to(a, full), size=full) / b
+    return Tensor(raw.astype(dt._np))
+
+
+def poisson(shape, lam, dtype=dtypes.float32, seed=None, name=None):
+    """Poisson(lam) draws; the result's shape is shape + lam's shape."""
+    lam_ = xp.asarray(P.unary(lam)._value, xp.float64)
+    full = _shape(shape) + lam_.shape
+    raw = random_ops.stream(seed).poisson(xp.broadcast_to(lam_, full), size=full)
+    return Tensor(raw.astype(dtypes.as_dtype(dtype)._np))
 
 
 def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=dtypes.float32, name=None,

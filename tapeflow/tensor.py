@@ -115,8 +115,10 @@ class Tensor:
     def __format__(self, format_spec):
         return format(self.numpy(), format_spec)
 
-    def __hash__(self):
+    def _unhashable(self):
         raise TypeError("Tensor is unhashable. Instead, use tensor.ref() as the key.")
+
+    __hash__ = _unhashable
 
     def __setitem__(self, key, value):
         raise TypeError("'tensorflow.python.framework.ops.EagerTensor' object does not support "
@@ -169,24 +171,55 @@ def numpy_text(value, is_repr):
 
 
 # -- conversion -----------------------------------------------------------------------------
+def _mixed(value):
+    """Refuse what TF refuses in a Python sequence: bools or strings mixed with numbers."""
+    kinds, stack = set(), [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, (list, tuple)):
+            stack.extend(v)
+        elif isinstance(v, builtins.bool):
+            kinds.add("b")
+        elif isinstance(v, (int, float, complex)):
+            kinds.add("n")
+        elif isinstance(v, (str, bytes)):
+            kinds.add("s")
+        else:
+            kinds.add("o")
+    if len(kinds - {"o"}) > 1:
+        raise ValueError("Can't convert Python sequence with mixed types to Tensor.")
+
+
 def _infer_python(value):
     """An array for a Python value with TF's inference: float -> float32, int -> int32."""
+    if isinstance(value, (list, tuple)):
+        _mixed(value)
     try:
         a = xp.asarray(value)
-    except ValueError:
-        raise ValueError("Can't convert non-rectangular Python sequence to Tensor.") from None
+    except (ValueError, OverflowError):
+        if isinstance(value, (list, tuple)):
+            raise ValueError("Can't convert non-rectangular Python sequence to Tensor.") from None
+        raise ValueError("Can't convert Python sequence with out-of-range integer to "
+                         "Tensor.") from None
     kind = a.dtype.kind
     if kind == "f":
         return a.astype(xp.float32)
-    if kind == "i" or kind == "u":
+    if kind == "i":
         if a.size == 0 or (_int32_min <= a.min() and a.max() <= _int32_max):
             return a.astype(xp.int32)
-        return a.astype(xp.int64)
+        return a
+    if kind == "u" or (kind == "O" and _has_int(value)):
+        raise ValueError("Can't convert Python sequence with out-of-range integer to Tensor.")
     if kind in "SU":
         return _to_bytes(a)
     if kind == "O":
         return _object_array(value, a)
     return a  # bool, complex
+
+
+def _has_int(value):
+    return isinstance(value, int) or (isinstance(value, (list, tuple)) and builtins.any(
+        _has_int(v) for v in value))
 
 
 def _to_bytes(a):
@@ -220,19 +253,16 @@ def _with_dtype(value, a, dtype):
     if a.dtype == target:
         return a
     src, dst = a.dtype.kind, target.kind
+    if a.size == 0 and src != "O":
+        return a.astype(target)
     if dtype is dtypes.string or src == "O":
         raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
-    python_value = not isinstance(value, (xp.ndarray, xp.generic))
-    if python_value:
-        # Python values convert only without loss: no floats into ints, no bools into numbers.
-        if (src == "f" and dst in "iub") or (src == "c" and dst != "c") or \
-                (src == "b" and dst != "b") or (src in "iu" and dst == "b"):
+    if not isinstance(value, (xp.ndarray, xp.generic)):
+        # Python values: no floats into ints or bools, no ints into bools. Bools become
+        # 1/0 and ints wrap around into narrower integer types, as TF does.
+        if (src in "fc" and dst in "iub") or (src == "c" and dst == "f") or \
+                (src in "iu" and dst == "b"):
             raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
-        if src in "iu" and dst in "iu" and a.size:
-            info = xp.iinfo(target)
-            if a.min() < info.min or a.max() > info.max:
-                raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype "
-                                f"{dtype.name}")
     return a.astype(target)
 
 

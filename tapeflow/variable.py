@@ -3,11 +3,14 @@
 A Variable holds one backend array. Every assign replaces that array (never writes into it),
 so tensors read earlier keep their values: reads are snapshots, as in TensorFlow.
 """
-from tapeflow import dtypes, shapes, tape
+from tapeflow import dtypes, errors, shapes, tape
 from tapeflow.backend import xp
 from tapeflow.tensor import Tensor, convert_to_tensor, numpy_text
 
+import itertools
+
 _scopes = []  # the active tf.name_scope names, outermost first
+_uids = itertools.count()  # creation order: watched_variables() lists variables by it
 
 
 class name_scope:
@@ -53,7 +56,8 @@ class Variable:
     3.0
     """
 
-    __slots__ = ("_value", "_name", "_trainable", "_constraint", "_shape", "__weakref__")
+    __slots__ = ("_value", "_name", "_trainable", "_constraint", "_shape", "_uid",
+                 "__weakref__")
     __array_priority__ = 100
 
     def __init__(self, initial_value=None, trainable=None, validate_shape=True,
@@ -77,6 +81,7 @@ class Variable:
         self._trainable = True if trainable is None else bool(trainable)
         self._constraint = constraint
         self._shape = None if shape is None else shapes.as_shape(shape)
+        self._uid = next(_uids)
 
     # -- reading ----------------------------------------------------------------------------
     def value(self):
@@ -167,12 +172,21 @@ class Variable:
         return UnreadVariable(self) if read_value else None
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
-        self._value = self._value + self._converted(delta, "AssignAddVariableOp")
+        self._value = self._value + self._delta(delta, "AssignAddVariableOp")
         return UnreadVariable(self) if read_value else None
 
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
-        self._value = self._value - self._converted(delta, "AssignSubVariableOp")
+        self._value = self._value - self._delta(delta, "AssignSubVariableOp")
         return UnreadVariable(self) if read_value else None
+
+    def _delta(self, delta, op):
+        t = convert_to_tensor(delta, dtype=self.dtype)
+        if t._value.shape != self._value.shape:
+            raise errors.InvalidArgumentError(errors.op_message(
+                op, f"Cannot update variable with shape {list(self._value.shape)} using a "
+                    f"Tensor with shape {list(t._value.shape)}, shapes must be equal.",
+                "give the update the variable's shape."))
+        return t._value
 
     def _assign_at(self, key, value):
         t = convert_to_tensor(value, dtype=self.dtype)
@@ -181,9 +195,11 @@ class Variable:
             try:
                 xp.broadcast_to(t._value, xp.shape(target))
             except ValueError:
-                raise ValueError(f"Cannot assign a value of shape {t.shape} to the slice of "
-                                 f"shape {shapes.TensorShape(xp.shape(target))} of variable "
-                                 f"'{self._name}'.") from None
+                raise errors.InvalidArgumentError(errors.op_message(
+                    "ResourceStridedSliceAssign", f"Cannot broadcast input shape "
+                    f"{list(t._value.shape)} into final shape {list(xp.shape(target))} of the "
+                    f"slice of variable '{self._name}'", "give the value the slice's shape."
+                )) from None
         new = self._value.copy()
         new[key] = t._value
         self._value = new
@@ -222,9 +238,11 @@ class Variable:
     def __format__(self, spec):
         return format(self.numpy(), spec)
 
-    def __hash__(self):
+    def _unhashable(self):
         raise TypeError("Variable is unhashable. Instead, use variable.ref() as the key. "
                         f"(Variable: {self!r})")
+
+    __hash__ = _unhashable
 
     def __repr__(self):
         return (f"<tf.Variable '{self._display_name()}' shape={self.shape} "
@@ -258,6 +276,7 @@ class UnreadVariable(Variable):
     _trainable = property(lambda self: self._parent._trainable)
     _constraint = property(lambda self: self._parent._constraint)
     _shape = property(lambda self: self._parent._shape)
+    _uid = property(lambda self: self._parent._uid)
 
     def value(self):
         return self._parent.value()

@@ -220,7 +220,23 @@ def _short(v, limit=600):
 # the test
 # --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("group,case", CASES)
+# Deliberate, documented differences from TensorFlow (README, "Differences"). Each stays a
+# strict xfail: if tapeflow ever matches TF here, the marker must go.
+KNOWN_DIFFERENCES = {
+    "grads/gather_grad_is_indexed_slices":
+        "tapeflow returns dense gradients for gather; TF returns tf.IndexedSlices",
+}
+
+
+def _params():
+    for param in CASES:
+        group, case = param.values
+        reason = KNOWN_DIFFERENCES.get(f"{group}/{case['id']}")
+        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+        yield pytest.param(group, case, marks=marks, id=param.id)
+
+
+@pytest.mark.parametrize("group,case", list(_params()))
 def test_golden(group, case):
     import numpy as np
 

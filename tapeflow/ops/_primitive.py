@@ -51,42 +51,54 @@ def mismatch(op, i, expected, got):
 
 
 def binary(x, y, op):
-    """Two operands of one dtype, by TF's rule.
+    """Two operands of one dtype, by TF's rule for an op call, read left to right.
 
-    Two tensors must already agree (InvalidArgumentError otherwise). A Python or NumPy value
-    meeting a tensor is converted to the tensor's dtype (TypeError if it cannot be, e.g. 2.5
-    for an int32 tensor). Two plain values: the first is inferred, the second follows it.
+    Two tensors must already agree (InvalidArgumentError otherwise). A plain Python or NumPy
+    operand before any tensor keeps its own inferred dtype; one after a tensor is converted to
+    that tensor's dtype if it can be (2 -> 2.0, float64 array -> float32), else keeps its own,
+    and the op then refuses the mismatch: ``tf.add(1, 2.)`` is an InvalidArgumentError.
     """
     if type(x) is Tensor and type(y) is Tensor:
         if x._value.dtype != y._value.dtype:
             raise mismatch(op, 1, x.dtype, y.dtype)
         return x, y
-    xt, yt = _is_tensor(x), _is_tensor(y)
-    if xt:
-        x = convert_to_tensor(x)
-        if yt:
-            y = convert_to_tensor(y)
-            if x._value.dtype != y._value.dtype:
-                raise mismatch(op, 1, x.dtype, y.dtype)
-            return x, y
-        return x, Tensor(array_of(y, x.dtype))
-    if yt:
-        y = convert_to_tensor(y)
-        return Tensor(array_of(x, y.dtype)), y
-    x = convert_to_tensor(x)
+    x = _operand(x, None)
+    y = _operand(y, x.dtype)
+    if x._value.dtype != y._value.dtype:
+        raise mismatch(op, 1, x.dtype, y.dtype)
+    return x, y
+
+
+def _operand(v, hint):
+    if isinstance(v, Tensor):
+        return v
+    if hasattr(type(v), "_as_tensor"):
+        return v._as_tensor()
+    if hint is not None:
+        try:
+            return Tensor(array_of(v, hint))
+        except (TypeError, ValueError):
+            pass
+    return Tensor(array_of(v))
+
+
+def strict(x, y):
+    """Operands of a Python operator on tensor ``x``: a plain ``y`` must take x's dtype.
+
+    ``int_tensor * 2.5`` raises TypeError (TF converts the plain operand with the tensor's
+    dtype, and 2.5 is no int32); another tensor is left to the op's own dtype check.
+    """
+    x = x if type(x) is Tensor else convert_to_tensor(x)
+    if isinstance(y, Tensor) or hasattr(type(y), "_as_tensor"):
+        return x, y
     return x, Tensor(array_of(y, x.dtype))
 
 
-def binary_hint(x, y, op):
-    """``binary`` for TF's ``+``: the plain operand is only *hinted* the tensor's dtype.
-
-    TF converts it with ``dtype_hint``; if it cannot take the hint (2.5 for int32) it keeps its
-    own dtype and the op then refuses the mismatch with InvalidArgumentError, not TypeError.
-    """
-    if _is_tensor(x) and not _is_tensor(y):
-        x = convert_to_tensor(x)
-        y = convert_to_tensor(y, dtype_hint=x.dtype)
-    return binary(x, y, op)
+def incompatible(op, x, y):
+    """The error for operands whose shapes do not broadcast."""
+    return errors.InvalidArgumentError(errors.op_message(
+        op, f"Incompatible shapes: {list(x._value.shape)} vs. {list(y._value.shape)}",
+        "make the shapes broadcastable: equal, or 1, in each trailing dimension."))
 
 
 def operands(values, op):
@@ -134,9 +146,19 @@ def axes(axis, ndim, op):
     return (axis_index(axis, ndim, op),)
 
 
+def _int(v, whole):
+    """An int from an int-like value; floats are refused as TF refuses them (TypeError)."""
+    if isinstance(v, (float, str, bytes)) or (hasattr(v, "dtype") and v.dtype.kind not in "iu"):
+        raise TypeError(f"Cannot convert {whole!r} to EagerTensor of dtype int32")
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        raise TypeError(f"Cannot convert {whole!r} to EagerTensor of dtype int32") from None
+
+
 def axis_index(axis, ndim, op, extra=0):
     """One axis in ``[-ndim - extra, ndim + extra)`` as a non-negative int."""
-    a = int(axis)
+    a = _int(axis, axis)
     n = ndim + extra
     if not -n <= a < n:
         lo, hi = -n, n
@@ -148,16 +170,22 @@ def axis_index(axis, ndim, op, extra=0):
 
 def int_list(value, op, what):
     """A shape-like argument (list, tuple, TensorShape, tensor) as a list of ints."""
-    if isinstance(value, Tensor):
-        return [int(v) for v in xp.asarray(value._value).reshape(-1).tolist()]
     if hasattr(type(value), "_as_tensor"):
-        return int_list(convert_to_tensor(value), op, what)
-    if isinstance(value, int) or hasattr(value, "__index__") and not hasattr(value, "__len__"):
+        value = convert_to_tensor(value)
+    if isinstance(value, Tensor):
+        if value._value.dtype.kind not in "iu":
+            raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype int32")
+        return [int(v) for v in value._value.reshape(-1).tolist()]
+    if value is None or isinstance(value, (float, str, bytes)):
+        raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype int32 ({op} expects "
+                        f"{what} as a list of ints).")
+    if not hasattr(value, "__len__") and hasattr(value, "__index__"):
         return [int(value)]
     try:
-        return [int(v) if not isinstance(v, Tensor) else int(v._value) for v in value]
-    except (TypeError, ValueError):
+        items = list(value)
+    except TypeError:
         raise TypeError(f"{op}: expected {what} as a list of ints, got {value!r}.") from None
+    return [int(v._value) if isinstance(v, Tensor) else _int(v, value) for v in items]
 
 
 def dtype_or(dtype, default):

@@ -1,5 +1,5 @@
 """Comparisons and logic: boolean results, no gradients."""
-from tapeflow import dtypes, errors
+from tapeflow import errors
 from tapeflow.backend import xp
 from tapeflow.ops import _primitive as P
 
@@ -7,7 +7,10 @@ from tapeflow.ops import _primitive as P
 def _compare(kernel, op):
     def compare(x, y, name=None):
         x, y = P.binary(x, y, op)
-        return P.const(kernel(x._value, y._value))
+        try:
+            return P.const(kernel(x._value, y._value))
+        except ValueError:
+            raise P.incompatible(op, x, y) from None
     compare.__name__ = kernel.__name__
     compare.__doc__ = f"Elementwise {kernel.__name__} with broadcasting; a bool tensor."
     return compare
@@ -81,25 +84,28 @@ def invert(x, name=None):
 
 def bool_and(x, y):
     """Python's ``&``: logical for bools, bitwise for integers."""
-    x, y = P.binary(x, y, "LogicalAnd")
-    if x._value.dtype.kind == "b":
-        return P.const(xp.logical_and(x._value, y._value))
-    return P.const(xp.bitwise_and(x._value, y._value))
+    return _bitwise(x, y, xp.logical_and, xp.bitwise_and, "BitwiseAnd")
 
 
 def bool_or(x, y):
-    x, y = P.binary(x, y, "LogicalOr")
-    if x._value.dtype.kind == "b":
-        return P.const(xp.logical_or(x._value, y._value))
-    return P.const(xp.bitwise_or(x._value, y._value))
+    return _bitwise(x, y, xp.logical_or, xp.bitwise_or, "BitwiseOr")
 
 
 def bool_xor(x, y):
-    x, y = P.binary(x, y, "LogicalXor")
-    if x._value.dtype.kind == "b":
-        return P.const(xp.logical_xor(x._value, y._value))
-    return P.const(xp.bitwise_xor(x._value, y._value))
+    return _bitwise(x, y, xp.logical_xor, xp.bitwise_xor, "BitwiseXor")
 
 
-def is_dtype_bool(x):
-    return P.unary(x).dtype is dtypes.bool
+def _bitwise(x, y, logical, bitwise, op):
+    """Python's ``&``, ``|``, ``^``: logical for bools, bitwise for integers, else refused."""
+    x, y = P.binary(x, y, op)
+    kind = x._value.dtype.kind
+    if kind not in "biu":
+        raise errors.InvalidArgumentError(errors.op_message(
+            op, f"Value for attr 'T' of {x.dtype.name} is not in the list of allowed values: "
+                "int8, int16, int32, int64, uint8, uint16, uint32, uint64",
+            "use bool or integer tensors (compare floats first, e.g. (x > 0) & (y > 0))."))
+    try:
+        return P.const((logical if kind == "b" else bitwise)(x._value, y._value))
+    except ValueError:
+        raise P.incompatible(op, x, y) from None
+

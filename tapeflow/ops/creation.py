@@ -17,8 +17,16 @@ def constant(value, dtype=None, shape=None, name=None):
         dtype = dtypes.as_dtype(dtype)
     if isinstance(value, Tensor) or hasattr(type(value), "_as_tensor"):
         t = convert_to_tensor(value)
-        a = t._value if dtype is None else t._value.astype(dtype._np)
+        if dtype is not None and t.dtype is not dtype:
+            raise TypeError(f"Expected tensor {t._value} with dtype {dtype!r}, but got dtype "
+                            f"{t.dtype!r}. Use tf.cast(value, {dtype!r}) to change a tensor's "
+                            "dtype.")
+        a = t._value
     else:
+        if isinstance(value, (list, tuple)) and any(
+                isinstance(v, Tensor) or hasattr(type(v), "_as_tensor") for v in value):
+            raise ValueError("tf.constant cannot pack a list of tensors (TF: 'Scalar tensor has "
+                             "no `len()`'); use tf.stack(values) or tf.convert_to_tensor(values).")
         a = array_of(value, dtype)
         if a is value:
             a = a.copy()
@@ -40,7 +48,12 @@ def constant(value, dtype=None, shape=None, name=None):
 
 
 def _shape_arg(shape, op):
-    return P.int_list(shape, op, "shape")
+    dims = P.int_list(shape, op, "shape")
+    for d in dims:
+        if d < 0:
+            raise errors.InvalidArgumentError(errors.op_message(
+                "Fill", f"Dimension {d} must be >= 0", "pass non-negative dimensions."))
+    return dims
 
 
 def zeros(shape, dtype=dtypes.float32, name=None, layout=None):
@@ -99,6 +112,8 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001
 
 def linspace(start, stop, num, name=None, axis=0):
     a, b = P.binary(start, stop, "LinSpace")
+    if a._value.dtype.kind in "iu":  # TF computes integer endpoints in float64
+        a, b = (P.const(t._value.astype(xp.float64)) for t in (a, b))
     if a._value.dtype.kind not in "f":
         raise errors.InvalidArgumentError(errors.op_message(
             "LinSpace", f"start and stop must be float tensors, got {a.dtype.name}",

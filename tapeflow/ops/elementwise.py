@@ -9,17 +9,47 @@ from tapeflow import dtypes, errors
 from tapeflow.backend import xp
 from tapeflow.ops import _primitive as P
 from tapeflow.ops import comparison, manipulation
+from tapeflow.tensor import Tensor
 
 _F = P.FLOATS
 
 
 # -- arithmetic ------------------------------------------------------------------------------
 def add(x, y, name=None):
-    """x + y, elementwise with broadcasting."""
+    """x + y, elementwise with broadcasting (strings concatenate, as TF's Add)."""
     x, y = P.binary(x, y, "AddV2")
-    if x._value.dtype.kind == "O":
-        return P.const(xp.add(x._value, y._value))  # string concatenation, as TF's Add
-    return P.emit(xp.add(x._value, y._value), (x, y), _add_vjp)
+    kind = x._value.dtype.kind
+    if kind == "O":
+        return P.const(xp.asarray(_kernel(xp.add, x, y, "Add"), dtype=object))
+    if kind == "b":
+        raise _no_bool("AddV2", x)
+    try:
+        v = xp.add(x._value, y._value)
+    except ValueError:
+        raise P.incompatible("AddV2", x, y) from None
+    return P.emit(v, (x, y), _add_vjp)
+
+
+def _kernel(kernel, x, y, op):
+    """Run a broadcasting kernel, turning NumPy's shape error into TF's."""
+    try:
+        return kernel(x._value, y._value)
+    except ValueError:
+        raise P.incompatible(op, x, y) from None
+
+
+def _numeric(x, op):
+    """Refuse bool and string tensors in arithmetic (TF has no kernel for them)."""
+    if x._value.dtype.kind not in "iufc":
+        raise _no_bool(op, x)
+
+
+def _no_bool(op, x):
+    return errors.InvalidArgumentError(errors.op_message(
+        op, f"Value for attr 'T' of {x.dtype.name} is not in the list of allowed values: "
+            f"bfloat16, half, float, double, uint8, uint16, uint32, uint64, int8, int16, "
+            f"int32, int64, complex64, complex128",
+        "cast first, e.g. tf.cast(x, tf.float32) (or use tf.logical_* for bools)."))
 
 
 def _add_vjp(r, g):
@@ -37,7 +67,8 @@ def add_n(inputs, name=None):
 
 def subtract(x, y, name=None):
     x, y = P.binary(x, y, "Sub")
-    return P.emit(xp.subtract(x._value, y._value), (x, y), _subtract_vjp)
+    _numeric(x, "Sub")
+    return P.emit(_kernel(xp.subtract, x, y, "Sub"), (x, y), _subtract_vjp)
 
 
 def _subtract_vjp(r, g):
@@ -46,7 +77,8 @@ def _subtract_vjp(r, g):
 
 def multiply(x, y, name=None):
     x, y = P.binary(x, y, "Mul")
-    return P.emit(xp.multiply(x._value, y._value), (x, y), _multiply_vjp)
+    _numeric(x, "Mul")
+    return P.emit(_kernel(xp.multiply, x, y, "Mul"), (x, y), _multiply_vjp)
 
 
 def _multiply_vjp(r, g):
@@ -60,8 +92,18 @@ _TRUEDIV_TYPE = {"int8": "float32", "uint8": "float32", "int16": "float32",
 
 
 def divide(x, y, name=None):
-    """x / y. Integers are first cast to floats, as TF's truediv: int32 / int32 -> float64."""
-    x, y = P.binary(x, y, "RealDiv")
+    """x / y. Integers are first cast to floats, as TF's truediv: int32 / int32 -> float64.
+
+    A plain ``y`` is converted to x's dtype if it can be; a remaining dtype mismatch is a
+    TypeError here (TF's truediv checks before any op runs).
+    """
+    if type(x) is not Tensor or type(y) is not Tensor:
+        x = P._operand(x, None)
+        y = P._operand(y, x.dtype)
+    if x._value.dtype != y._value.dtype:
+        raise TypeError(f"`x` and `y` must have the same dtype, got {x.dtype!r} != {y.dtype!r}."
+                        f" Cast one of them, e.g. tf.cast(y, {x.dtype!r}).")
+    _numeric(x, "RealDiv")
     target = _TRUEDIV_TYPE.get(x._value.dtype.name)
     if target is not None:
         x, y = cast(x, target), cast(y, target)
@@ -73,7 +115,12 @@ truediv = divide
 
 def realdiv(x, y, name=None):
     x, y = P.binary(x, y, "RealDiv")
-    return P.emit(xp.divide(x._value, y._value), (x, y), _div_vjp)
+    if x._value.dtype.kind not in "fc":
+        raise errors.NotFoundError(errors.op_message(
+            "RealDiv", f"Could not find device for node: {{{{node RealDiv}}}} = RealDiv["
+                       f"T=DT_{x.dtype.name.upper()}]: RealDiv has kernels for floats only",
+            "use tf.divide (which casts integers first) or tf.math.floordiv."))
+    return P.emit(_kernel(xp.divide, x, y, "RealDiv"), (x, y), _div_vjp)
 
 
 def _div_vjp(r, g):
@@ -93,8 +140,9 @@ def divide_no_nan(x, y, name=None):
 def floordiv(x, y, name=None):
     """Floor division (rounds toward -inf); integer division by zero raises as TF."""
     x, y = P.binary(x, y, "FloorDiv")
+    _numeric(x, "FloorDiv")
     _check_int_division(y, "FloorDiv")
-    return P.const(xp.floor_divide(x._value, y._value))
+    return P.const(_kernel(xp.floor_divide, x, y, "FloorDiv"))
 
 
 floor_div = floordiv
@@ -103,8 +151,9 @@ floor_div = floordiv
 def floormod(x, y, name=None):
     """The remainder of floor division; its sign follows y (TF's FloorMod)."""
     x, y = P.binary(x, y, "FloorMod")
+    _numeric(x, "FloorMod")
     _check_int_division(y, "FloorMod")
-    return P.emit(xp.mod(x._value, y._value), (x, y), _floormod_vjp)
+    return P.emit(_kernel(xp.mod, x, y, "FloorMod"), (x, y), _floormod_vjp)
 
 
 mod = floormod
@@ -143,7 +192,8 @@ def pow(x, y, name=None):  # noqa: A001  (TF's public name)
         raise errors.InvalidArgumentError(errors.op_message(
             "Pow", "Integers to negative integer powers are not allowed",
             "cast the base to a float dtype first."))
-    return P.emit(xp.power(x._value, y._value), (x, y), _pow_vjp)
+    _numeric(x, "Pow")
+    return P.emit(_kernel(xp.power, x, y, "Pow"), (x, y), _pow_vjp)
 
 
 def _pow_vjp(r, g):
@@ -167,6 +217,8 @@ def squared_difference(x, y, name=None):
 
 def negative(x, name=None):
     x = P.unary(x)
+    if x._value.dtype.kind not in "ifc":
+        raise _no_bool("Neg", x)
     return P.emit(xp.negative(x._value), (x,), _negative_vjp)
 
 
@@ -221,7 +273,14 @@ def sqrt(x, name=None):
 
 
 def _sqrt_vjp(r, g):
-    return (divide(multiply(g, _half(r.out)), r.out),)
+    # Where the incoming gradient is 0 the result is 0, even at sqrt(0) (TF's SqrtGrad), so
+    # tf.where(x > 0, tf.sqrt(x), 0.) has gradient 0 at 0, not NaN.
+    return (_times_no_nan(g, divide(_half(r.out), r.out)),)
+
+
+def _times_no_nan(g, factor):
+    zero = zeros_like_value(g)
+    return manipulation.where(comparison.equal(g, zero), zero, multiply(g, factor))
 
 
 def rsqrt(x, name=None):
@@ -362,6 +421,52 @@ def _erf_vjp(r, g):
     return (multiply(g, multiply(two_over_sqrt_pi, exp(negative(square(x))))),)
 
 
+def asin(x, name=None):
+    x = _float_unary(x, "Asin")
+    return P.emit(xp.arcsin(x._value), (x,), _asin_vjp)
+
+
+def _asin_vjp(r, g):
+    x = r.inputs[0]
+    return (multiply(g, rsqrt(subtract(xp.asarray(1, x._value.dtype), square(x)))),)
+
+
+def acos(x, name=None):
+    x = _float_unary(x, "Acos")
+    return P.emit(xp.arccos(x._value), (x,), _acos_vjp)
+
+
+def _acos_vjp(r, g):
+    x = r.inputs[0]
+    return (negative(multiply(g, rsqrt(subtract(xp.asarray(1, x._value.dtype), square(x))))),)
+
+
+def atan2(y, x, name=None):
+    y, x = P.binary(y, x, "Atan2")
+    return P.emit(_kernel(xp.arctan2, y, x, "Atan2"), (y, x), _atan2_vjp)
+
+
+def _atan2_vjp(r, g):
+    y, x = r.inputs
+    denom = add(square(x), square(y))
+    return multiply(g, divide(x, denom)), negative(multiply(g, divide(y, denom)))
+
+
+def xdivy(x, y, name=None):
+    """x / y, and 0 where x == 0 (even if y == 0)."""
+    x, y = P.binary(x, y, "Xdivy")
+    zero = zeros_like_value(x)
+    return manipulation.where(comparison.equal(x, zero), zero, divide(x, y))
+
+
+def xlogy(x, y, name=None):
+    """x * log(y), and 0 where x == 0."""
+    x, y = P.binary(x, y, "Xlogy")
+    zero = zeros_like_value(x)
+    safe_y = manipulation.where(comparison.equal(x, zero), ones_like_value(y), y)
+    return manipulation.where(comparison.equal(x, zero), zero, multiply(x, log(safe_y)))
+
+
 def reciprocal(x, name=None):
     x = P.check_dtype(P.unary(x), "Reciprocal", P.NUMBERS, P.NUMBER_NAMES)
     return P.emit(xp.reciprocal(x._value), (x,), _reciprocal_vjp)
@@ -374,7 +479,7 @@ def _reciprocal_vjp(r, g):
 # -- elementwise selection ------------------------------------------------------------------
 def maximum(x, y, name=None):
     x, y = P.binary(x, y, "Maximum")
-    return P.emit(xp.maximum(x._value, y._value), (x, y), _maximum_vjp)
+    return P.emit(_kernel(xp.maximum, x, y, "Maximum"), (x, y), _maximum_vjp)
 
 
 def _maximum_vjp(r, g):
@@ -384,7 +489,7 @@ def _maximum_vjp(r, g):
 
 def minimum(x, y, name=None):
     x, y = P.binary(x, y, "Minimum")
-    return P.emit(xp.minimum(x._value, y._value), (x, y), _minimum_vjp)
+    return P.emit(_kernel(xp.minimum, x, y, "Minimum"), (x, y), _minimum_vjp)
 
 
 def _minimum_vjp(r, g):

@@ -32,7 +32,9 @@ def _bound(v):
 
 def normalize_key(key, shape):
     """Check an index against ``shape`` and turn it into a tuple NumPy slices the same way."""
-    if not isinstance(key, tuple):
+    if isinstance(key, list):
+        key = tuple(key)  # TF reads a list as one index per axis: x[[0, 1]] is x[0, 1]
+    elif not isinstance(key, tuple):
         key = (key,)
     consumed = builtins.sum(1 for k in key if k is not None and k is not Ellipsis)
     if builtins.sum(1 for k in key if k is Ellipsis) > 1:
@@ -67,8 +69,11 @@ def normalize_key(key, shape):
 
 
 def getitem(x, key):
-    """``x[key]`` for a Tensor."""
+    """``x[key]`` for a Tensor. A bool tensor as the key is a mask (tf.boolean_mask)."""
     x = P.unary(x)
+    if isinstance(key, Tensor) and key._value.dtype.kind == "b":
+        from tapeflow.ops import manipulation
+        return manipulation.boolean_mask(x, key)
     return strided(x, normalize_key(key, x._value.shape))
 
 

@@ -172,8 +172,16 @@ def _expand_to(gi, have, target, shape):
     return manipulation.scatter_nd(P.const(positions), values, list(shape))
 
 
+def _square(x, op):
+    s = x._value.shape
+    if len(s) < 2 or s[-1] != s[-2]:
+        raise _fail(op, f"Input matrix must be square, got shape {list(s)}",
+                    "pass [..., n, n] matrices.")
+
+
 def inv(input, adjoint=False, name=None):  # noqa: A002
     x = P.check_dtype(P.unary(input), "MatrixInverse", P.FLOATS, P.FLOAT_NAMES)
+    _square(x, "MatrixInverse")
     try:
         v = xp.linalg.inv(x._value)
     except xp.linalg.LinAlgError:
@@ -189,6 +197,7 @@ def _inv_vjp(r, g):
 
 def det(input, name=None):  # noqa: A002
     x = P.check_dtype(P.unary(input), "MatrixDeterminant", P.FLOATS, P.FLOAT_NAMES)
+    _square(x, "MatrixDeterminant")
     return P.emit(xp.linalg.det(x._value).astype(x._value.dtype), (x,), _det_vjp)
 
 
@@ -201,6 +210,11 @@ def solve(matrix, rhs, adjoint=False, name=None):
     a, b = P.binary(matrix, rhs, "MatrixSolve")
     if adjoint:
         a = matrix_transpose(a)
+    _square(a, "MatrixSolve")
+    if b._value.ndim < 2 or b._value.shape[-2] != a._value.shape[-1]:
+        raise _fail("MatrixSolve", f"Input matrix and rhs are incompatible: matrix "
+                                   f"{list(a._value.shape)}, rhs {list(b._value.shape)}",
+                    "rhs must be [..., n, k] for an [..., n, n] matrix.")
     try:
         v = xp.linalg.solve(a._value, b._value)
     except xp.linalg.LinAlgError:
@@ -283,3 +297,30 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
     out = [None if t is None else elementwise.multiply(t, elementwise.cast(scale, P.unary(t).dtype))
            for t in t_list]
     return out, norm_
+
+
+def matvec(a, b, transpose_a=False, adjoint_a=False, a_is_sparse=False, b_is_sparse=False,
+           name=None):
+    """Matrix times vector: (..., m, n) x (..., n) -> (..., m)."""
+    b = P.unary(b)
+    out = matmul(a, manipulation.expand_dims(b, -1), transpose_a=transpose_a or adjoint_a)
+    return manipulation.squeeze(out, -1)
+
+
+def band_part(input, num_lower, num_upper, name=None):  # noqa: A002
+    """Keep a band of diagonals (num_lower below, num_upper above; -1 means all)."""
+    x = P.unary(input)
+    m, n = x._value.shape[-2:]
+    i, j = xp.arange(m)[:, None], xp.arange(n)[None, :]
+    lo, hi = int(num_lower), int(num_upper)
+    keep = ((lo < 0) | (i - j <= lo)) & ((hi < 0) | (j - i <= hi))
+    return elementwise.multiply(x, P.const(keep.astype(x._value.dtype)))
+
+
+def polyval(coeffs, x, name=None):
+    """coeffs[0] * x**(n-1) + ... + coeffs[n-1], by Horner's rule."""
+    x = P.unary(x)
+    out = elementwise.zeros_like_value(x)
+    for c in coeffs:
+        out = elementwise.add(elementwise.multiply(out, x), c)
+    return out

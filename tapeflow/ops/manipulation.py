@@ -50,7 +50,12 @@ def rank(input, name=None):  # noqa: A002
 def reshape(tensor, shape, name=None):
     """A new shape with the same elements; one dimension may be -1 (inferred)."""
     x = P.unary(tensor)
-    dims = P.int_list(shape, "Reshape", "shape")
+    try:
+        dims = P.int_list(shape, "Reshape", "shape")
+    except TypeError:
+        raise _fail("Reshape", f"Value for attr 'Tshape' of a non-integer shape {shape!r} is "
+                               "not in the list of allowed values: int32, int64",
+                    "pass the new shape as integers.") from None
     n = x._value.size
     known = 1
     for d in dims:
@@ -119,6 +124,11 @@ def broadcast_to(input, shape, name=None):  # noqa: A002
 
 # -- joining and splitting -------------------------------------------------------------------
 def concat(values, axis, name=None):
+    if not isinstance(values, (list, tuple)):
+        values = [values]
+    if not values:
+        raise _fail("ConcatV2", "ConcatV2 needs at least one input, got an empty list",
+                    "pass a non-empty list of tensors.")
     ts = P.operands(values, "ConcatV2")
     nd = ts[0]._value.ndim
     a = P.axis_index(axis, nd, "ConcatV2")
@@ -424,7 +434,7 @@ def boolean_mask(tensor, mask, axis=None, name=None):
     x = P.unary(tensor)
     m = P.unary(mask)
     if m._value.dtype.kind != "b":
-        raise TypeError(f"boolean_mask: mask must be a bool tensor, got {m.dtype.name}.")
+        m = P.const(m._value.astype(bool))  # TF accepts 0/1 masks
     a = 0 if axis is None else P.axis_index(axis, x._value.ndim, "BooleanMask")
     k = m._value.ndim
     if k == 0 or x._value.shape[a:a + k] != m._value.shape:
@@ -529,6 +539,12 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
     if mode not in ("REFLECT", "SYMMETRIC"):
         raise ValueError(f"pad: mode must be CONSTANT, REFLECT or SYMMETRIC, got {mode!r}.")
     np_mode = "reflect" if mode == "REFLECT" else "symmetric"
+    limit = 0 if mode == "REFLECT" else 1
+    for (before, after), d in zip(width, x._value.shape):
+        if before > d - 1 + limit or after > d - 1 + limit:
+            raise _fail("MirrorPad", f"paddings must be less than{' or equal to' if limit else ''}"
+                                     f" the dimension size: {before}, {after} not less than {d}",
+                        "use smaller paddings for REFLECT/SYMMETRIC, or mode='CONSTANT'.")
     return _by_position(x, lambda pos: xp.pad(pos, width, mode=np_mode))
 
 
@@ -582,6 +598,9 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
                 dtype = P.unary(v).dtype
                 break
     dt = dtypes.as_dtype(dtype or dtypes.float32)
+    if int(depth) < 0:
+        raise _fail("OneHot", f"depth must be non-negative, got: {int(depth)}",
+                    "pass the number of classes as depth.")
     on = xp.asarray(1 if on_value is None else P.unary(on_value)._value).astype(dt._np)
     off = xp.asarray(0 if off_value is None else P.unary(off_value)._value).astype(dt._np)
     d = int(depth)
@@ -605,3 +624,138 @@ def meshgrid(*args, indexing="xy", name=None):
     full = [o._value.shape for o in outs]
     target = xp.broadcast_shapes(*full)
     return [broadcast_to(o, target) for o in outs]
+
+
+def roll(input, shift, axis, name=None):  # noqa: A002
+    x = P.unary(input)
+    s = P.int_list(shift, "Roll", "shift")
+    a = P.int_list(axis, "Roll", "axis")
+    return _by_position(x, lambda pos: xp.roll(pos, s if len(s) > 1 else s[0],
+                                               tuple(a) if len(a) > 1 else a[0]))
+
+
+def unique(x, out_idx=dtypes.int32, name=None):
+    """The distinct values in order of first appearance, and each element's index into them."""
+    v = P.unary(x)._value
+    if v.ndim != 1:
+        raise _fail("Unique", f"unique expects a 1D vector, got shape {list(v.shape)}",
+                    "flatten first: tf.reshape(x, [-1]).")
+    _, first, inverse = xp.unique(v, return_index=True, return_inverse=True)
+    order = xp.argsort(first, kind="stable")
+    rank = xp.empty_like(order)
+    rank[order] = xp.arange(order.size)
+    return UniqueResult(P.const(v[xp.sort(first)]),
+                        P.const(rank[inverse.reshape(-1)].astype(dtypes.as_dtype(out_idx)._np)))
+
+
+class UniqueResult(tuple):
+    """``(y, idx)`` with names, as TF's Unique result."""
+
+    def __new__(cls, y, idx):
+        return super().__new__(cls, (y, idx))
+
+    y = property(lambda self: self[0])
+    idx = property(lambda self: self[1])
+
+
+def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool, name=None):
+    n = P.unary(lengths)._value
+    m = int(n.max()) if maxlen is None else int(maxlen)
+    return P.const((xp.arange(m) < n[..., None]).astype(dtypes.as_dtype(dtype)._np))
+
+
+def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0,
+                  ellipsis_mask=0, new_axis_mask=0, shrink_axis_mask=0, var=None, name=None):
+    """TF's StridedSlice with its bit masks; ``x[...]`` is the friendlier spelling."""
+    b = P.int_list(begin, "StridedSlice", "begin")
+    e = P.int_list(end, "StridedSlice", "end")
+    st = [1] * len(b) if strides is None else P.int_list(strides, "StridedSlice", "strides")
+    key = []
+    for i, (bi, ei, si) in enumerate(zip(b, e, st)):
+        bit = 1 << i
+        if ellipsis_mask & bit:
+            key.append(Ellipsis)
+        elif new_axis_mask & bit:
+            key.append(None)
+        elif shrink_axis_mask & bit:
+            key.append(bi)
+        else:
+            key.append(builtins.slice(None if begin_mask & bit else bi,
+                                      None if end_mask & bit else ei, si))
+    from tapeflow.ops import indexing
+    return indexing.getitem(input_, tuple(key))
+
+
+def broadcast_static_shape(shape_x, shape_y):
+    from tapeflow import shapes
+    try:
+        return shapes.TensorShape(xp.broadcast_shapes(tuple(shape_x.as_list()),
+                                                      tuple(shape_y.as_list())))
+    except ValueError:
+        raise ValueError(f"Incompatible shapes for broadcasting. Two shapes are compatible if "
+                         f"for each dimension pair they are either equal or one of them is 1. "
+                         f"Received: {shape_x} and {shape_y}.") from None
+
+
+def broadcast_dynamic_shape(shape_x, shape_y):
+    sx = P.int_list(shape_x, "BroadcastArgs", "shape")
+    sy = P.int_list(shape_y, "BroadcastArgs", "shape")
+    return P.const(xp.asarray(xp.broadcast_shapes(tuple(sx), tuple(sy)), xp.int32))
+
+
+def segment_sum(data, segment_ids, name=None):
+    ids = P.unary(segment_ids)._value
+    return unsorted_segment_sum(data, P.const(ids), int(ids.max()) + 1 if ids.size else 0)
+
+
+def unsorted_segment_mean(data, segment_ids, num_segments, name=None):
+    from tapeflow.ops import elementwise
+    x = P.unary(data)
+    ids = P.unary(segment_ids)._value
+    total = unsorted_segment_sum(x, P.const(ids), num_segments)
+    counts = xp.bincount(ids.reshape(-1), minlength=int(num_segments)).astype(x._value.dtype)
+    counts = xp.maximum(counts, 1).reshape((-1,) + (1,) * (x._value.ndim - ids.ndim))
+    return elementwise.divide(total, P.const(counts))
+
+
+def segment_mean(data, segment_ids, name=None):
+    ids = P.unary(segment_ids)._value
+    return unsorted_segment_mean(data, P.const(ids), int(ids.max()) + 1 if ids.size else 0)
+
+
+def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=dtypes.int32, name=None,
+             axis=None, binary_output=False):
+    a = P.unary(arr)._value.reshape(-1)
+    n = max(int(a.max()) + 1 if a.size else 0, int(minlength or 0))
+    if maxlength is not None:
+        n = min(n, int(maxlength))
+        keep = a < n
+        a = a[keep]
+    w = None if weights is None else P.unary(weights)._value.reshape(-1)
+    if w is not None and maxlength is not None:
+        w = w[keep]
+    out = xp.bincount(a, weights=w, minlength=n)[:n]
+    if binary_output:
+        out = out > 0
+    dt = dtypes.as_dtype(dtype) if w is None else P.unary(weights).dtype
+    return P.const(out.astype(dt._np))
+
+
+def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=dtypes.int32,
+                     name=None):
+    lab = P.unary(labels)._value.reshape(-1).astype(xp.int64)
+    pred = P.unary(predictions)._value.reshape(-1).astype(xp.int64)
+    n = int(max(lab.max(), pred.max()) + 1) if num_classes is None else int(num_classes)
+    w = xp.ones(lab.shape) if weights is None else P.unary(weights)._value.reshape(-1)
+    out = xp.zeros((n, n), dtype=dtypes.as_dtype(dtype)._np)
+    xp.add.at(out, (lab, pred), w.astype(out.dtype))
+    return P.const(out)
+
+
+def in_top_k(targets, predictions, k, name=None):
+    """Whether each row's target class is among its k largest predictions (ties count in)."""
+    t = P.unary(targets)._value.astype(xp.int64)
+    p = P.unary(predictions)._value
+    target_scores = p[xp.arange(p.shape[0]), t]
+    better = (p > target_scores[:, None]).sum(axis=1)
+    return P.const((better < int(k)) & xp.isfinite(target_scores))

@@ -4,7 +4,7 @@ import math as _math
 from tapeflow import errors
 from tapeflow.backend import xp
 from tapeflow.ops import _primitive as P
-from tapeflow.ops import comparison, elementwise, manipulation, reduction
+from tapeflow.ops import comparison, elementwise, linalg, manipulation, reduction
 
 E = elementwise
 
@@ -182,8 +182,10 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None
     lv, xv = labels._value, logits._value
     op = "SparseSoftmaxCrossEntropyWithLogits"
     if lv.dtype.kind not in "iu":
-        raise ValueError(f"{op}: labels must be int32 or int64 class ids, got {labels.dtype.name}"
-                         "; for one-hot labels use softmax_cross_entropy_with_logits.")
+        raise errors.InvalidArgumentError(errors.op_message(
+            op, f"Value for attr 'Tlabels' of {labels.dtype.name} is not in the list of allowed "
+                "values: int32, int64", "labels must be integer class ids; for one-hot labels "
+                                        "use softmax_cross_entropy_with_logits."))
     if lv.shape != xv.shape[:-1]:
         raise ValueError(f"Shape mismatch: The shape of labels (received {labels.shape}) should "
                          f"equal the shape of logits except for the last dimension (received "
@@ -234,3 +236,113 @@ def moments(x, axes, shift=None, keepdims=False, name=None):
         mean = manipulation.squeeze(mean, axes)
         var = manipulation.squeeze(var, axes)
     return mean, var
+
+
+def l2_loss(t, name=None):
+    """sum(t ** 2) / 2."""
+    return E.divide(reduction.reduce_sum(E.square(t)), 2)
+
+
+def weighted_cross_entropy_with_logits(labels, logits, pos_weight, name=None):
+    """Sigmoid cross-entropy with positives weighted by ``pos_weight`` (TF's stable form)."""
+    logits, labels = P.binary(logits, labels, "WeightedCrossEntropyWithLogits")
+    one = E.ones_like_value(labels)
+    log_weight = E.add(E.multiply(labels, E.subtract(pos_weight, 1.0)), one)
+    softplus_neg = E.add(E.log1p(E.exp(E.negative(E.abs(logits)))), relu(E.negative(logits)))
+    return E.add(E.multiply(E.subtract(one, labels), logits), E.multiply(log_weight, softplus_neg))
+
+
+# -- convolution and pooling: patches (a flat-position gather) then matmul or a reduction -----
+def _pair(v, n=2):
+    vals = P.int_list(v, "Conv2D", "size") if not isinstance(v, int) else [v]
+    if len(vals) == 1:
+        return [vals[0]] * n
+    if len(vals) == n + 2:  # NHWC form [1, h, w, 1]
+        return vals[1:-1]
+    return vals
+
+
+def _same_pads(size, k, s, d=1):
+    k_eff = (k - 1) * d + 1
+    out = -(-size // s)
+    total = max((out - 1) * s + k_eff - size, 0)
+    return total // 2, total - total // 2
+
+
+def _patches(x, ksize, strides, padding, dilations=(1, 1), fill=0.0):
+    """[N, OH, OW, KH*KW*C] windows of an NHWC tensor; gradients flow through ``take``."""
+    n, h, w, c = x._value.shape
+    kh, kw = ksize
+    sh, sw = strides
+    dh, dw = dilations
+    if isinstance(padding, str) and padding.upper() == "SAME":
+        pads = [_same_pads(h, kh, sh, dh), _same_pads(w, kw, sw, dw)]
+    elif isinstance(padding, str) and padding.upper() == "VALID":
+        pads = [(0, 0), (0, 0)]
+    else:
+        raise ValueError(f"padding must be 'SAME' or 'VALID', got {padding!r}.")
+    pos = xp.arange(x._value.size).reshape(x._value.shape)
+    pos = xp.pad(pos, [(0, 0), pads[0], pads[1], (0, 0)], constant_values=x._value.size)
+    hp, wp = pos.shape[1], pos.shape[2]
+    oh = (hp - ((kh - 1) * dh + 1)) // sh + 1
+    ow = (wp - ((kw - 1) * dw + 1)) // sw + 1
+    if oh <= 0 or ow <= 0:
+        raise errors.InvalidArgumentError(errors.op_message(
+            "Conv2D", f"Computed output size would be negative: input {h}x{w}, window {kh}x{kw}",
+            "use a smaller window or padding='SAME'."))
+    windows = [pos[:, i * dh:i * dh + (oh - 1) * sh + 1:sh, j * dw:j * dw + (ow - 1) * sw + 1:sw, :]
+               for i in range(kh) for j in range(kw)]
+    idx = xp.stack(windows, axis=3).reshape(n, oh, ow, kh * kw * c)
+    flat = manipulation.concat([manipulation.reshape(x, [-1]),
+                                P.const(xp.asarray([fill], x._value.dtype))], 0)
+    return manipulation.take(flat, idx), (oh, ow)
+
+
+def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,  # noqa: A002
+           name=None):
+    """2-D convolution (cross-correlation) of NHWC input with HWIO filters."""
+    x = P.check_dtype(P.unary(input), "Conv2D", P.FLOATS, P.FLOAT_NAMES)
+    f = P.unary(filters)
+    if data_format != "NHWC":
+        raise NotImplementedError("conv2d: only data_format='NHWC' is supported on the CPU.")
+    kh, kw, cin, cout = f._value.shape
+    if x._value.shape[-1] != cin:
+        raise errors.InvalidArgumentError(errors.op_message(
+            "Conv2D", f"input depth must be evenly divisible by filter depth: "
+                      f"{x._value.shape[-1]} vs {cin}", "match the filters' in-channels."))
+    patches, (oh, ow) = _patches(x, (kh, kw), _pair(strides), padding,
+                                 _pair(dilations) if dilations is not None else (1, 1))
+    out = linalg.matmul(manipulation.reshape(patches, [-1, kh * kw * cin]),
+                        manipulation.reshape(f, [kh * kw * cin, cout]))
+    return manipulation.reshape(out, [x._value.shape[0], oh, ow, cout])
+
+
+def _pool(input, ksize, strides, padding, reduce, op):  # noqa: A002
+    x = P.unary(input)
+    kh, kw = _pair(ksize)
+    c = x._value.shape[-1]
+    fill = -xp.inf if op == "MaxPool" else 0.0
+    patches, (oh, ow) = _patches(x, (kh, kw), _pair(strides), padding, fill=fill)
+    windows = manipulation.reshape(patches, [x._value.shape[0], oh, ow, kh * kw, c])
+    return reduce(windows, (oh, ow))
+
+
+def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
+    return _pool(input, ksize, strides, padding,
+                 lambda w, _: reduction.reduce_max(w, axis=3), "MaxPool")
+
+
+def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
+    """Average over each window, counting only real (unpadded) elements, as TF."""
+    x = P.unary(input)
+
+    def mean(windows, out_hw):
+        ones = P.const(xp.ones(x._value.shape[:3] + (1,), x._value.dtype))
+        count_windows, _ = _patches(ones, _pair(ksize), _pair(strides), padding)
+        counts = reduction.reduce_sum(count_windows, axis=3, keepdims=True)
+        return E.divide(reduction.reduce_sum(windows, axis=3), counts)
+    return _pool(x, ksize, strides, padding, mean, "AvgPool")
+
+
+max_pool = max_pool2d
+avg_pool = avg_pool2d

@@ -167,7 +167,11 @@ def _arg(kernel, op):
     def arg(input, axis=None, output_type=dtypes.int64, name=None):  # noqa: A002
         x = P.unary(input)
         a = P.axis_index(0 if axis is None else axis, x._value.ndim, op)
-        out = kernel(x._value, axis=a).astype(dtypes.as_dtype(output_type)._np)
+        v = x._value
+        if v.dtype.kind == "f" and xp.isnan(v).any():
+            # TF skips NaNs (argmax([1, nan, 3]) is 2); NumPy would stop at the NaN.
+            v = xp.where(xp.isnan(v), -xp.inf if op == "ArgMax" else xp.inf, v)
+        out = kernel(v, axis=a).astype(dtypes.as_dtype(output_type)._np)
         return P.const(out)
     return arg
 
