@@ -12,7 +12,6 @@ __version__ = "0.1.0"
 # Importing ops attaches the Python operators to Tensor and Variable (one table).
 from tapeflow import ops as _ops  # noqa: F401
 from tapeflow import config, debugging, dtypes, errors, linalg, math, nest, nn, random  # noqa: F401
-from tapeflow import testing as _testing
 from tapeflow.dtypes import (DType, as_dtype, bool, complex64, complex128, double,  # noqa: F401
                              float16, float32, float64, half, int8, int16, int32, int64,
                              string, uint8, uint16, uint32, uint64)
@@ -60,7 +59,10 @@ dtypes.saturate_cast = saturate_cast
 class test:  # noqa: N801 - TF's namespace name
     """tf.test: gradient checking and device queries."""
 
-    compute_gradient = staticmethod(_testing.compute_gradient)
+    @staticmethod
+    def compute_gradient(f, x, delta=None):
+        from tapeflow import testing
+        return testing.compute_gradient(f, x, delta)
 
     @staticmethod
     def is_gpu_available(cuda_only=False, min_cuda_compute_capability=None):

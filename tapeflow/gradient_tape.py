@@ -1,7 +1,6 @@
 """tf.GradientTape: record a computation, then ask for gradients, jacobians, or both again."""
 import enum
 import functools
-import inspect
 
 from tapeflow import autodiff, nest, tape
 from tapeflow.backend import xp
@@ -15,6 +14,14 @@ class UnconnectedGradients(enum.Enum):
 
     NONE = "none"
     ZERO = "zero"
+
+
+def _unconnected(value):
+    try:
+        return UnconnectedGradients(value).value
+    except ValueError:
+        raise ValueError(f"Unknown value for unconnected_gradients: {value!r}; use 'none' or "
+                         "'zero' (tf.UnconnectedGradients.NONE / ZERO).") from None
 
 
 def _is_source(x):
@@ -103,7 +110,7 @@ class GradientTape:
                             "None.")
         if self._recording and not self._persistent:
             self._pop()  # the gradient's own ops are not recorded on this tape
-        unconnected = UnconnectedGradients(unconnected_gradients)
+        unconnected = _unconnected(unconnected_gradients)
         targets = nest.flatten(target)
         flat_sources = nest.flatten(sources)
         for s in flat_sources:
@@ -133,7 +140,7 @@ class GradientTape:
         out = []
         for s, k in zip(flat_sources, keys):
             g = grads.get(k)
-            if g is None and unconnected is UnconnectedGradients.ZERO:
+            if g is None and unconnected == "zero":
                 v = P.unary(s)._value if isinstance(s, Tensor) else s._value
                 g = P.const(xp.zeros(v.shape, v.dtype))
             out.append(g)
@@ -217,6 +224,7 @@ def custom_gradient(f=None):
                 for v in variables:
                     if v.trainable:
                         state.watch_variable(v)
+        import inspect  # only custom gradients need it; keeps `import tapeflow` light
         takes_vars = "variables" in inspect.signature(grad_fn).parameters
         flat_y = [convert_to_tensor(v) for v in nest.flatten(y)]
 
