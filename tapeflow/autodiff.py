@@ -53,9 +53,10 @@ def backward(records, seeds, source_ids):
             gs = grads.get(id(out))
             if gs is None:
                 continue
-        rec.needs = tuple(id(x) in reach for x in rec.inputs)
+        inputs = rec.inputs
+        needs = rec.needs = [id(x) in reach for x in inputs]
         in_grads = rec.vjp(rec, gs)
-        for x, g, need in zip(rec.inputs, in_grads, rec.needs):
+        for x, g, need in zip(inputs, in_grads, needs):
             if g is None or not need:
                 continue
             if g._value.shape != x._value.shape:

@@ -63,7 +63,7 @@ class GradientTape:
 
     def watch(self, tensor):
         """Track a tensor (or variables, or a nested structure of them) as a source."""
-        for t in nest.flatten(tensor):
+        for t in ((tensor,) if type(tensor) is Tensor else nest.flatten(tensor)):
             if not _is_source(t):
                 raise ValueError(f"Passed in object {t!r} of type {type(t).__name__!r}, not "
                                  "tf.Tensor or tf.Variable or ExtensionType.")
@@ -110,11 +110,12 @@ class GradientTape:
                             "None.")
         if self._recording and not self._persistent:
             self._pop()  # the gradient's own ops are not recorded on this tape
-        unconnected = _unconnected(unconnected_gradients)
+        unconnected = "none" if unconnected_gradients is UnconnectedGradients.NONE else \
+            _unconnected(unconnected_gradients)
         targets = nest.flatten(target)
         flat_sources = nest.flatten(sources)
         for s in flat_sources:
-            if not _is_source(s):
+            if type(s) is not Tensor and not _is_source(s):
                 raise ValueError(f"Argument `sources` contains an object of type "
                                  f"{type(s).__name__} ({s!r}); expected tf.Tensor or "
                                  "tf.Variable.")
@@ -128,8 +129,13 @@ class GradientTape:
         seeds = {}
         for t, s in zip(targets, seeds_list):
             t = t if isinstance(t, Tensor) else convert_to_tensor(t)
-            seed = P.const(xp.ones(t._value.shape, t._value.dtype)) if s is None else \
-                convert_to_tensor(s, dtype=t.dtype)
+            v = t._value
+            if s is not None:
+                seed = convert_to_tensor(s, dtype=t.dtype)
+            elif v.ndim == 0:
+                seed = P.scalar(1, v.dtype)
+            else:
+                seed = P.const(xp.ones(v.shape, v.dtype))
             k = id(t)
             seeds[k] = seed if k not in seeds else seeds[k] + seed
         keys = [id(getattr(s, "_parent", s)) for s in flat_sources]

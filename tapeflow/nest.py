@@ -23,6 +23,11 @@ def _sort_key(k):
 
 def flatten(structure, expand_composites=False):
     """The leaves of ``structure`` in order, as a list (a leaf alone gives ``[leaf]``)."""
+    if not isinstance(structure, (list, tuple, dict)):
+        return [structure]
+    if type(structure) in (list, tuple) and not any(
+            isinstance(s, (list, tuple, dict)) for s in structure):
+        return list(structure)  # the common flat case, without the walk
     out, stack = [], [structure]
     while stack:
         s = stack.pop()
@@ -46,6 +51,14 @@ def _rebuild(structure, children):
 def pack_sequence_as(structure, flat_sequence, expand_composites=False):
     """Put the leaves of ``flat_sequence`` back into the shape of ``structure``."""
     flat = list(flat_sequence)
+    if not isinstance(structure, (list, tuple, dict)):
+        if len(flat) != 1:
+            raise ValueError(f"Could not pack sequence. Structure had 1 atom, but "
+                             f"flat_sequence had {len(flat)} items.")
+        return flat[0]
+    if type(structure) in (list, tuple) and len(structure) == len(flat) and not any(
+            isinstance(s, (list, tuple, dict)) for s in structure):
+        return flat if type(structure) is list else tuple(flat)
     pos = [0]
 
     def build(s):

@@ -1,7 +1,8 @@
 """Nested elements of a dataset: tuples and dicts of NumPy arrays (lists count as one tensor).
 
 TF's rule: a tuple or a dict is a structure, a list is a tensor (`from_tensor_slices([a, b])`
-stacks a and b). Dicts are rebuilt with sorted keys, as TF's nest orders them.
+stacks a and b). Leaves are visited in sorted-key order (TF's nest.flatten order); dicts keep their own key order,
+as TF's element_spec shows it.
 """
 
 import numpy as np
@@ -21,7 +22,9 @@ def map_structure(fn, value):
         items = [map_structure(fn, v) for v in value]
         return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
     if isinstance(value, dict):
-        return {k: map_structure(fn, value[k]) for k in sorted(value)}
+        # Leaves are visited in sorted-key order (TF's flatten order); the dict keeps its own.
+        done = {k: map_structure(fn, value[k]) for k in sorted(value)}
+        return {k: done[k] for k in value}
     return fn(value)
 
 
@@ -63,7 +66,7 @@ def outputs_to_arrays(value):
         items = [outputs_to_arrays(v) for v in value]
         return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
     if isinstance(value, dict):
-        return {k: outputs_to_arrays(value[k]) for k in sorted(value)}
+        return {k: outputs_to_arrays(value[k]) for k in value}
     if isinstance(value, Tensor):
         return np.asarray(value._value)
     return np.asarray(tensor.convert_to_tensor(value)._value)

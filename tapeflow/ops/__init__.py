@@ -10,6 +10,8 @@ E = elementwise
 def _operator(op):
     """``x OP y`` on a tensor: a plain ``y`` must take x's dtype (TypeError if it cannot)."""
     def operator(x, y):
+        if type(y) is Tensor:
+            return op(x, y)
         return op(*_primitive.strict(x, y))
     operator.__name__ = op.__name__
     return operator

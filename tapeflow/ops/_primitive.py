@@ -9,6 +9,7 @@ from tapeflow.backend import xp
 from tapeflow.tensor import Tensor, array_of, convert_to_tensor
 
 _active = tape.active  # the same list object: ``if _active`` is the hot-path check
+_ndarray = xp.ndarray
 
 
 def emit(value, inputs, vjp, attrs=None):
@@ -30,6 +31,18 @@ def emit_many(values, inputs, vjp, attrs=None):
 def const(value):
     """A Tensor that is never recorded (results of non-differentiable ops)."""
     return Tensor(value)
+
+
+_scalars = {}
+
+
+def scalar(value, np_dtype):
+    """A cached scalar constant of a backend dtype (VJPs use these: no conversion per call)."""
+    key = (value, np_dtype)
+    t = _scalars.get(key)
+    if t is None:
+        t = _scalars[key] = Tensor(xp.asarray(value, np_dtype))
+    return t
 
 
 def unary(x):
@@ -72,6 +85,8 @@ def binary(x, y, op):
 def _operand(v, hint):
     if isinstance(v, Tensor):
         return v
+    if type(v) is _ndarray and hint is not None and v.dtype == hint._np:
+        return Tensor(v)  # the common case: a NumPy batch already of the tensor's dtype
     if hasattr(type(v), "_as_tensor"):
         return v._as_tensor()
     if hint is not None:
@@ -91,6 +106,8 @@ def strict(x, y):
     x = x if type(x) is Tensor else convert_to_tensor(x)
     if isinstance(y, Tensor) or hasattr(type(y), "_as_tensor"):
         return x, y
+    if type(y) is _ndarray and y.dtype == x._value.dtype:
+        return x, Tensor(y)
     return x, Tensor(array_of(y, x.dtype))
 
 

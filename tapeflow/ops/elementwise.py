@@ -260,7 +260,7 @@ def square(x, name=None):
 
 def _square_vjp(r, g):
     x = r.inputs[0]
-    return (multiply(g, multiply(x, xp.asarray(2, x._value.dtype))),)
+    return (multiply(multiply(g, x), P.scalar(2, x._value.dtype)),)
 
 
 def _float_unary(x, op):

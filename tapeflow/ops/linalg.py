@@ -19,21 +19,28 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     """
     a, b = P.binary(a, b, "MatMul")
     av, bv = a._value, b._value
-    if av.ndim < 2 or bv.ndim < 2:
-        raise _fail("MatMul", f"In[0] and In[1] must be at least rank 2 (matrices), got shapes "
-                              f"{list(av.shape)} and {list(bv.shape)}",
-                    "reshape vectors to matrices, e.g. tf.reshape(v, (-1, 1)), or use "
-                    "tf.tensordot for other contractions.")
     ta, tb = transpose_a or adjoint_a, transpose_b or adjoint_b
+    if av.ndim == 2 and bv.ndim == 2:
+        if ta:
+            av = av.T
+        if tb:
+            bv = bv.T
+        if av.shape[1] != bv.shape[0] or av.dtype.kind == "b":
+            raise _matmul_error(a, b, ta, tb)
+        # ndarray.dot is the same BLAS call as matmul for 2-D, with a third of the overhead.
+        return P.emit(av.dot(bv), (a, b), _matmul_vjp, (ta, tb))
+    if av.ndim < 2 or bv.ndim < 2:
+        raise errors.InvalidArgumentError(errors.op_message(
+            "MatMul", f"In[0] and In[1] must be at least rank 2 (matrices), got shapes "
+                      f"{list(av.shape)} and {list(bv.shape)}",
+            "reshape vectors to matrices, e.g. tf.reshape(v, (-1, 1)), or use tf.linalg.matvec "
+            "or tf.tensordot."))
     if ta:
         av = xp.swapaxes(av, -1, -2)
     if tb:
         bv = xp.swapaxes(bv, -1, -2)
     if av.shape[-1] != bv.shape[-2]:
-        raise _fail("MatMul", f"Matrix size-incompatible: In[0]: {list(a._value.shape)}, "
-                              f"In[1]: {list(b._value.shape)}"
-                              f"{' (transpose_a)' if ta else ''}{' (transpose_b)' if tb else ''}",
-                    "the inner dimensions must agree: (m, k) @ (k, n).")
+        raise _matmul_error(a, b, ta, tb)
     try:
         out = xp.matmul(av, bv)
     except ValueError:
@@ -41,6 +48,13 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
                                      f"In[1]: {list(b._value.shape)} do not broadcast",
                     "make the leading dimensions equal or 1.") from None
     return P.emit(out, (a, b), _matmul_vjp, (ta, tb))
+
+
+def _matmul_error(a, b, ta, tb):
+    return _fail("MatMul", f"Matrix size-incompatible: In[0]: {list(a._value.shape)}, "
+                           f"In[1]: {list(b._value.shape)}"
+                           f"{' (transpose_a)' if ta else ''}{' (transpose_b)' if tb else ''}",
+                 "the inner dimensions must agree: (m, k) @ (k, n).")
 
 
 def _matmul_vjp(r, g):

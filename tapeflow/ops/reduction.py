@@ -16,9 +16,28 @@ def _kept_shape(shape, axes):
 
 def _broadcast_back(g, r):
     """A reduction's output gradient, spread back over the input's shape."""
-    x = r.inputs[0]
-    g = manipulation.reshape(g, _kept_shape(x._value.shape, r.attrs))
-    return manipulation.broadcast_to(g, x._value.shape)
+    return spread(g, r.inputs[0]._value.shape, r.attrs)
+
+
+def spread(g, shape, axes, scale=None):
+    """``g``, the result of a reduction over ``axes``, broadcast back to ``shape`` (times
+    ``scale``): the gradient of sum and mean, as one op. Its own gradient sums back."""
+    g = P.unary(g)
+    v = g._value
+    if scale is not None:
+        v = v * scale
+    if v.size == 1:  # a full reduction (a loss): fill, cheaper than a broadcast view
+        out = xp.empty(shape, v.dtype)
+        out.fill(v.reshape(()))
+    else:
+        out = xp.broadcast_to(v.reshape(_kept_shape(shape, axes)), shape)
+    return P.emit(out, (g,), _spread_vjp, (axes, scale))
+
+
+def _spread_vjp(r, gg):
+    axes, scale = r.attrs
+    s = manipulation.reshape(reduce_sum(gg, axes), r.inputs[0]._value.shape)
+    return (s if scale is None else elementwise.multiply(s, P.scalar(scale, s._value.dtype)),)
 
 
 def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
@@ -29,8 +48,8 @@ def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
     """
     x, ax = _reduce_args(input_tensor, axis, "Sum")
     P.check_dtype(x, "Sum", P.NUMBERS, P.NUMBER_NAMES)
-    return P.emit(xp.sum(x._value, axis=ax, keepdims=keepdims, dtype=x._value.dtype), (x,),
-                  _sum_vjp, ax)
+    v = x._value
+    return P.emit(v.sum(axis=ax, keepdims=keepdims, dtype=v.dtype), (x,), _sum_vjp, ax)
 
 
 def _sum_vjp(r, g):
@@ -46,7 +65,7 @@ def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
         count = max(1, _count(v.shape, ax))
         s = xp.sum(v, axis=ax, keepdims=keepdims, dtype=v.dtype)
         return P.const((xp.sign(s) * (xp.abs(s) // count)).astype(v.dtype))
-    return P.emit(xp.mean(v, axis=ax, keepdims=keepdims, dtype=v.dtype), (x,), _mean_vjp, ax)
+    return P.emit(v.mean(axis=ax, keepdims=keepdims, dtype=v.dtype), (x,), _mean_vjp, ax)
 
 
 def _count(shape, axes):
@@ -57,9 +76,8 @@ def _count(shape, axes):
 
 
 def _mean_vjp(r, g):
-    x = r.inputs[0]
-    n = _count(x._value.shape, r.attrs)
-    return (elementwise.divide(_broadcast_back(g, r), xp.asarray(n, x._value.dtype)),)
+    shape = r.inputs[0]._value.shape
+    return (spread(g, shape, r.attrs, 1 / max(1, _count(shape, r.attrs))),)
 
 
 def _extreme(kernel, op):
