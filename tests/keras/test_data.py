@@ -33,7 +33,7 @@ def test_from_tensor_slices_array_yields_tensors():
 def test_from_tensor_slices_tuple_and_dict():
     ds = Dataset.from_tensor_slices(({"b": [[1, 2], [3, 4]], "a": [1.0, 2.0]}, [0, 1]))
     x, y = next(iter(ds))
-    assert list(x) == ["a", "b"]  # sorted keys, as TF's nest
+    assert list(x) == ["b", "a"]  # the dict's own order, as TF's element_spec shows
     assert x["a"].dtype == tf.float32 and x["b"].dtype == tf.int32 and y.dtype == tf.int32
     assert values(ds) == [({"a": 1.0, "b": [1, 2]}, 0), ({"a": 2.0, "b": [3, 4]}, 1)]
 
@@ -261,3 +261,32 @@ def test_tensorflow_alias_reaches_tf_data():
     with compat.tensorflow_aliases():
         import tensorflow
         assert tensorflow.data.Dataset is Dataset
+
+
+# -- goldens recorded from TensorFlow 2.21 (tests/golden/keras_data/record_keras_data.py) ----------
+def _golden():
+    import importlib.util
+    import json
+    import pathlib
+    folder = pathlib.Path(__file__).resolve().parents[1] / "golden" / "keras_data"
+    spec = importlib.util.spec_from_file_location("keras_data_fixtures", folder / "fixtures.py")
+    fixtures = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fixtures)
+    return fixtures, json.loads((folder / "goldens.json").read_text())
+
+
+FIXTURES, GOLDENS = _golden()
+
+
+@pytest.mark.parametrize("case", sorted(FIXTURES.DATASET_CASES))
+def test_pipeline_matches_tensorflow(case):
+    expected = GOLDENS["datasets"][case]
+    ds = eval(FIXTURES.DATASET_CASES[case], {"tf": tf, "np": np})
+    assert repr(ds) == expected["repr"]
+    assert repr(ds.element_spec) == expected["element_spec"]
+    assert int(ds.cardinality()) == expected["cardinality"]
+    if "elements" in expected:
+        assert [FIXTURES.describe(e) for e in ds] == expected["elements"]
+    else:
+        first = next(iter(ds))
+        assert [list(t.shape) for t in tf.nest.flatten(first)] == expected["first"]["shapes"]

@@ -1,0 +1,5 @@
+"""keras.preprocessing: the Keras 2 spellings that Keras 3 keeps (`sequence.pad_sequences`)."""
+
+from tapeflow.keras.preprocessing import sequence  # noqa: F401
+
+__all__ = ["sequence"]

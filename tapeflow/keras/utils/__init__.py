@@ -1,0 +1,22 @@
+"""keras.utils: to_categorical, normalize, pad_sequences, set_random_seed, get_file, Progbar,
+clear_session."""
+
+from tapeflow.keras.utils.file_utils import get_file, hash_file, validate_file  # noqa: F401
+from tapeflow.keras.utils.numerical_utils import normalize, to_categorical  # noqa: F401
+from tapeflow.keras.utils.rng_utils import get_random_seed, set_random_seed  # noqa: F401
+from tapeflow.keras.utils.sequence_utils import pad_sequences  # noqa: F401
+
+__all__ = ["Progbar", "clear_session", "get_file", "get_random_seed", "hash_file", "normalize",
+           "pad_sequences", "set_random_seed", "to_categorical", "validate_file"]
+
+
+def __getattr__(name):
+    # Progbar (keras/utils/progbar.py) and clear_session (keras/backend.py) live in modules
+    # written alongside this one; they load on first use, so this package imports without them.
+    if name == "Progbar":
+        from tapeflow.keras.utils.progbar import Progbar
+        return Progbar
+    if name == "clear_session":
+        from tapeflow.keras.backend import clear_session
+        return clear_session
+    raise AttributeError(f"module 'tapeflow.keras.utils' has no attribute '{name}'")
