@@ -1,0 +1,601 @@
+"""keras.layers.Layer: state (weights) plus a call, built lazily on the first call.
+
+A Layer owns KerasVariables made by ``add_weight`` and finds its sublayers through the
+attributes they are assigned to (lists and dicts of layers too). ``__call__`` converts the
+inputs (float inputs are autocast to float32), builds the layer from the first input shape,
+checks the input spec, resolves the ``training`` flag (explicit, else inherited from the outer
+call, else the signature default) and runs ``call``. Called on KerasTensors (``keras.Input``)
+it records a Node instead, which is how functional models are wired.
+
+>>> import tapeflow as tf
+>>> class Scale(Layer):
+...     def build(self, input_shape):
+...         self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+...     def call(self, x):
+...         return x * self.w
+>>> Scale()(tf.ones((2, 3))).shape
+TensorShape([2, 3])
+"""
+import inspect
+
+import numpy as np
+
+import tapeflow as tf
+from tapeflow.keras import backend
+
+_FLOATX = tf.float32
+
+
+def _snake(name):
+    import re
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+
+
+class KerasVariable(tf.Variable):
+    """A Keras weight: a tf.Variable that knows its layer path ('dense/kernel').
+
+    ``name`` is the short name ('kernel') and ``path`` the full one, as in Keras 3.
+    """
+
+    __slots__ = ("_path", "_short_name", "regularizer")
+
+    def __init__(self, initial_value, *, name, path, trainable=True, dtype=None,
+                 regularizer=None, constraint=None):
+        super().__init__(initial_value, trainable=trainable, name=name, dtype=dtype,
+                         constraint=constraint)
+        self._short_name = name
+        self._path = path
+        self.regularizer = regularizer
+
+    @property
+    def name(self):
+        return self._short_name
+
+    @property
+    def path(self):
+        return self._path
+
+    def __repr__(self):
+        return (f"<Variable path={self._path}, shape={tuple(self.shape)}, "
+                f"dtype={self.dtype.name}, value={self.numpy()}>")
+
+    __str__ = __repr__
+
+
+class InputSpec:
+    """What a layer accepts: ``ndim``/``min_ndim`` and fixed sizes on some ``axes``."""
+
+    def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None,
+                 axes=None, allow_last_axis_squeeze=False, name=None, optional=False):
+        self.dtype = dtype
+        self.shape = shape
+        self.ndim = len(shape) if shape is not None else ndim
+        self.max_ndim = max_ndim
+        self.min_ndim = min_ndim
+        self.axes = dict(axes or {})
+        self.name = name
+        self.optional = optional
+
+    def check(self, layer_name, index, shape):
+        rank = len(shape)
+        head = (f"Input {index} with name '{self.name}' of layer '{layer_name}' is incompatible "
+                "with the layer: ")
+        if self.ndim is not None and rank != self.ndim:
+            raise ValueError(f"{head}expected ndim={self.ndim}, found ndim={rank}. Full shape "
+                             f"received: {tuple(shape)}")
+        if self.min_ndim is not None and rank < self.min_ndim:
+            raise ValueError(f"{head}expected min_ndim={self.min_ndim}, found ndim={rank}. "
+                             f"Full shape received: {tuple(shape)}")
+        for axis, value in self.axes.items():
+            if value is not None and -rank <= axis < rank and shape[axis] not in (value, None):
+                raise ValueError(f"{head}expected axis {axis} of input shape to have value "
+                                 f"{value}, but received input with shape {tuple(shape)}")
+
+
+class _CallContext:
+    __slots__ = ("training",)
+
+    def __init__(self, training):
+        self.training = training
+
+
+_context = [None]  # the outermost running call's context (training flag), or None
+_pending_losses = [0]  # how many add_loss calls may need clearing at the next outer call
+
+_SIGNATURES = {}  # class -> (has training arg, training default, has mask arg, n positional)
+
+
+def _call_signature(cls):
+    sig = _SIGNATURES.get(cls)
+    if sig is None:
+        params = inspect.signature(cls.call).parameters
+        training = params.get("training")
+        default = None if training is None or training.default is inspect.Parameter.empty \
+            else training.default
+        sig = (training is not None, default, "mask" in params)
+        _SIGNATURES[cls] = sig
+    return sig
+
+
+def _is_layer_container(value):
+    return isinstance(value, (list, tuple, dict))
+
+
+def _is_metric(value):
+    return hasattr(value, "update_state") and hasattr(value, "reset_state") and \
+        hasattr(value, "result") and not isinstance(value, type)
+
+
+def _shape_of(x):
+    if isinstance(x, (list, tuple)):
+        return [_shape_of(v) for v in x]
+    if isinstance(x, dict):
+        return {k: _shape_of(v) for k, v in x.items()}
+    shape = getattr(x, "shape", None)
+    if shape is None:
+        return None
+    return tuple(shape)
+
+
+class Layer(tf.Module):
+    """Base class of every Keras layer (and of Model). Subclass and write build/call."""
+
+    _keras_trackable = True
+
+    def __new__(cls, *args, **kwargs):
+        self = super().__new__(cls)
+        # Set before any __init__ so __setattr__ tracking works in subclass constructors.
+        object.__setattr__(self, "_tracked", [])
+        object.__setattr__(self, "_own_trainable", [])
+        object.__setattr__(self, "_own_non_trainable", [])
+        object.__setattr__(self, "_losses", [])
+        object.__setattr__(self, "_metrics", [])
+        object.__setattr__(self, "built", False)
+        object.__setattr__(self, "_trainable", True)
+        object.__setattr__(self, "_name", None)
+        object.__setattr__(self, "_inbound_nodes", [])
+        object.__setattr__(self, "_build_shapes", None)
+        return self
+
+    def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None, autocast=True,
+                 name=None, **kwargs):
+        input_shape = kwargs.pop("input_shape", None)
+        input_dim = kwargs.pop("input_dim", None)
+        batch_input_shape = kwargs.pop("batch_input_shape", None)
+        batch_size = kwargs.pop("batch_size", None)
+        kwargs.pop("weights", None)
+        if kwargs:
+            raise ValueError(f"Unrecognized keyword arguments passed to {type(self).__name__}: "
+                             f"{kwargs}")
+        if name is None:
+            name = backend.unique_name(_snake(type(self).__name__))
+        elif not isinstance(name, str):
+            raise TypeError(f"Argument `name` must be a string, got {name!r}.")
+        self._name = name
+        self._scope_name = name
+        self._trainable = bool(trainable)
+        self._dtype_name = _dtype_name(dtype)
+        self.autocast = autocast
+        self.supports_masking = False
+        self.input_spec = None
+        self.activity_regularizer = activity_regularizer
+        if batch_input_shape is not None:
+            self._input_shape_arg = tuple(batch_input_shape)
+        elif input_shape is not None:
+            self._input_shape_arg = (batch_size,) + tuple(input_shape)
+        elif input_dim is not None:
+            self._input_shape_arg = (batch_size, input_dim)
+        else:
+            self._input_shape_arg = None
+
+    # -- attribute tracking ------------------------------------------------------------------
+    def __setattr__(self, name, value):
+        if not name.startswith("__") and (isinstance(value, Layer) or _is_layer_container(value)
+                                          or _is_metric(value)):
+            tracked = self._tracked
+            if name not in tracked:
+                tracked.append(name)
+            if not name.startswith("_") and _is_metric(value) and not isinstance(value, Layer):
+                if value not in self._metrics:
+                    self._metrics.append(value)
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        object.__delattr__(self, name)
+        if name in self._tracked:
+            self._tracked.remove(name)
+
+    def _direct_layers(self):
+        """Sublayers assigned to attributes (or held in lists/dicts there), in order, once."""
+        out, seen = [], set()
+
+        def visit(v):
+            if isinstance(v, Layer):
+                if id(v) not in seen and v is not self:
+                    seen.add(id(v))
+                    out.append(v)
+            elif isinstance(v, dict):
+                for x in v.values():
+                    visit(x)
+            elif isinstance(v, (list, tuple)):
+                for x in v:
+                    visit(x)
+        d = self.__dict__
+        for name in self._tracked:
+            if name in d:
+                visit(d[name])
+        return out
+
+    def _flatten_layers(self, include_self=True, recursive=True):
+        out = [self] if include_self else []
+        seen = {id(self)}
+        stack = list(reversed(self._direct_layers()))
+        while stack:
+            layer = stack.pop()
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            out.append(layer)
+            if recursive:
+                stack.extend(reversed(layer._direct_layers()))
+        return out
+
+    # -- naming, dtype, trainability ---------------------------------------------------------
+    @property
+    def name(self):
+        return self._name
+
+    @name.setter
+    def name(self, value):
+        self._name = value
+
+    @property
+    def dtype(self):
+        return self._dtype_name
+
+    @property
+    def compute_dtype(self):
+        return self._dtype_name
+
+    @property
+    def variable_dtype(self):
+        return self._dtype_name
+
+    @property
+    def dtype_policy(self):
+        return _DTypePolicy(self._dtype_name)
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        value = bool(value)
+        self._trainable = value
+        for v in self._own_trainable:
+            v._trainable = value
+        for layer in self._direct_layers():
+            layer.trainable = value
+
+    # -- weights -------------------------------------------------------------------------------
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
+                   autocast=True, regularizer=None, constraint=None, aggregation="none",
+                   overwrite_with_gradient=False, name=None, **kwargs):
+        """Creates a weight (a KerasVariable) and tracks it on this layer.
+
+        Keras 2's ``add_weight(name, shape, ...)`` order is accepted too.
+        """
+        if isinstance(shape, str) and (name is None or not isinstance(name, str)):
+            shape, name = name, shape
+        shape = () if shape is None else tuple(int(d) for d in shape)
+        dtype = _dtype_name(dtype) if dtype is not None else self._dtype_name
+        from tapeflow.keras import initializers, regularizers
+        if initializer is None:
+            initializer = "glorot_uniform" if "float" in dtype else "zeros"
+        init = initializers.get(initializer)
+        value = init(shape, dtype=dtype) if callable(init) else init
+        value = tf.cast(value, dtype) if tf.convert_to_tensor(value).dtype.name != dtype \
+            else value
+        name = name or "variable"
+        var = KerasVariable(value, name=name, path=f"{self._scope_name}/{name}",
+                            trainable=trainable and self._trainable, dtype=dtype,
+                            regularizer=regularizers.get(regularizer) if regularizer else None,
+                            constraint=constraint)
+        (self._own_trainable if trainable else self._own_non_trainable).append(var)
+        return var
+
+    @property
+    def weights(self):
+        out, seen = [], set()
+        for layer in self._flatten_layers():
+            for w in layer._own_trainable + layer._own_non_trainable:
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    out.append(w)
+        return out
+
+    @property
+    def trainable_weights(self):
+        if not self._trainable:
+            return []
+        out, seen = [], set()
+        for w in self._own_trainable:
+            if id(w) not in seen:
+                seen.add(id(w))
+                out.append(w)
+        for layer in self._direct_layers():
+            for w in layer.trainable_weights:
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    out.append(w)
+        return out
+
+    @property
+    def non_trainable_weights(self):
+        if not self._trainable:
+            return self.weights
+        out, seen = [], set()
+        for w in self._own_non_trainable:
+            if id(w) not in seen:
+                seen.add(id(w))
+                out.append(w)
+        for layer in self._direct_layers():
+            for w in layer.non_trainable_weights:
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    out.append(w)
+        return out
+
+    variables = weights
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    def get_weights(self):
+        """The weights' values as NumPy arrays, in ``weights`` order."""
+        return [w.numpy() if w.ndim else np.asarray(w.numpy()) for w in self.weights]
+
+    def set_weights(self, weights):
+        params = self.weights
+        if len(params) != len(weights):
+            raise ValueError(f"Layer {self.name} weight shape mismatch: you called "
+                             f"`set_weights(weights)` on layer '{self.name}' with a weight list "
+                             f"of length {len(weights)}, but the layer was expecting "
+                             f"{len(params)} weights.")
+        for p, w in zip(params, weights):
+            if tuple(p.shape) != tuple(np.shape(w)):
+                raise ValueError(f"Layer {self.name} weight shape {tuple(p.shape)} is not "
+                                 f"compatible with provided weight shape {tuple(np.shape(w))}.")
+        for p, w in zip(params, weights):
+            p.assign(w)
+
+    def count_params(self):
+        if not self.built:
+            raise ValueError(f"You tried to call `count_params` on layer '{self.name}', but the "
+                             "layer isn't built. You can build it manually via: "
+                             f"`layer.build(input_shape)`.")
+        return int(sum(int(np.prod(w.shape)) for w in self.weights))
+
+    # -- losses and metrics ------------------------------------------------------------------
+    def add_loss(self, loss):
+        """Adds a loss tensor (recomputed on every call) to ``layer.losses``."""
+        self._losses.append(loss)
+        _pending_losses[0] += 1
+
+    @property
+    def losses(self):
+        out = []
+        for layer in self._flatten_layers():
+            out.extend(layer._losses)
+            for w in layer._own_trainable + layer._own_non_trainable:
+                if w.regularizer is not None:
+                    out.append(w.regularizer(w))
+        return out
+
+    def _clear_losses(self):
+        for layer in self._flatten_layers():
+            layer._losses.clear()
+
+    @property
+    def metrics(self):
+        out = list(self._metrics)
+        for layer in self._direct_layers():
+            out.extend(layer.metrics)
+        return out
+
+    @property
+    def metrics_variables(self):
+        return [v for m in self.metrics for v in m.variables]
+
+    # -- building and calling ----------------------------------------------------------------
+    def build(self, input_shape=None):
+        self.built = True
+
+    build._is_default = True
+
+    def _maybe_build(self, shapes):
+        if self.built:
+            return
+        self._build_shapes = shapes
+        with tf.init_scope():
+            if not getattr(type(self).build, "_is_default", False):
+                self.build(shapes)
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        return _trace_output_shape(self, input_shape)
+
+    def compute_output_spec(self, *args, **kwargs):
+        from tapeflow.keras.layers import input_layer
+        return input_layer.symbolic_outputs(self, args, kwargs)
+
+    def call(self, *args, **kwargs):
+        raise NotImplementedError(f"Layer {type(self).__name__} does not have a `call()` "
+                                  "method implemented.")
+
+    def __call__(self, *args, **kwargs):
+        if args:
+            inputs = args[0]
+        elif "inputs" in kwargs:
+            inputs = kwargs.pop("inputs")
+        else:
+            inputs = None
+        if type(inputs) is not tf.Tensor:
+            from tapeflow.keras.layers import input_layer
+            if input_layer.any_symbolic(inputs, args, kwargs):
+                return input_layer.call_symbolic(self, inputs, args[1:], kwargs)
+            inputs = self._convert_inputs(inputs)
+        elif self.autocast and inputs._value.dtype.kind == "f" and \
+                inputs._value.dtype != np.float32:
+            inputs = tf.cast(inputs, _FLOATX)
+        if not self.built:
+            self._maybe_build(_shape_of(inputs))
+        if self.input_spec is not None:
+            self._check_input_spec(inputs)
+        has_training, default, _ = _call_signature(type(self))
+        outer = _context[0]
+        training = kwargs.get("training")
+        if outer is None:
+            if _pending_losses[0]:
+                _pending_losses[0] = 0
+                self._clear_losses()
+            if training is None:
+                training = default
+            _context[0] = _CallContext(training)
+            try:
+                if has_training and training is not None:
+                    kwargs["training"] = training
+                elif not has_training:
+                    kwargs.pop("training", None)
+                return self.call(inputs, *args[1:], **kwargs)
+            finally:
+                _context[0] = None
+        if training is None:
+            training = outer.training
+            if training is None:
+                training = default
+        saved = outer.training
+        outer.training = training
+        try:
+            if has_training and training is not None:
+                kwargs["training"] = training
+            elif not has_training:
+                kwargs.pop("training", None)
+            return self.call(inputs, *args[1:], **kwargs)
+        finally:
+            outer.training = saved
+
+    def _convert_inputs(self, x):
+        if isinstance(x, tf.Tensor):
+            if self.autocast and x._value.dtype.kind == "f" and x._value.dtype != np.float32:
+                return tf.cast(x, _FLOATX)
+            return x
+        if isinstance(x, (list, tuple)):
+            return type(x)(self._convert_inputs(v) for v in x) if type(x) in (list, tuple) \
+                else x
+        if isinstance(x, dict):
+            return {k: self._convert_inputs(v) for k, v in x.items()}
+        if isinstance(x, tf.Variable):
+            return x
+        if x is None:
+            return x
+        if isinstance(x, np.ndarray) and self.autocast and x.dtype.kind == "f":
+            return tf.convert_to_tensor(x.astype(np.float32, copy=False))
+        try:
+            t = tf.convert_to_tensor(x)
+        except (TypeError, ValueError):
+            return x
+        if self.autocast and t._value.dtype.kind == "f" and t._value.dtype != np.float32:
+            t = tf.cast(t, _FLOATX)
+        return t
+
+    def _check_input_spec(self, inputs):
+        specs = self.input_spec if isinstance(self.input_spec, (list, tuple)) \
+            else [self.input_spec]
+        values = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+        for i, (spec, x) in enumerate(zip(specs, values)):
+            if spec is not None and hasattr(x, "shape"):
+                spec.check(self.name, i, tuple(x.shape))
+
+    # -- functional-API introspection ----------------------------------------------------------
+    @property
+    def input(self):
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer {self.name} is not connected, no input to return.")
+        return _unwrap(self._inbound_nodes[0].input_tensors)
+
+    @property
+    def output(self):
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer {self.name} has never been called and thus has no "
+                                 "defined output.")
+        return _unwrap(self._inbound_nodes[0].outputs)
+
+    @property
+    def input_shape(self):
+        return _shape_of(self.input)
+
+    @property
+    def output_shape(self):
+        return _shape_of(self.output)
+
+    # -- config ----------------------------------------------------------------------------------
+    def get_config(self):
+        config = {"name": self.name, "trainable": self.trainable,
+                  "dtype": _DTypePolicy(self._dtype_name).serialize()}
+        if self._input_shape_arg is not None:
+            config["batch_input_shape"] = self._input_shape_arg
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if isinstance(config.get("dtype"), dict):
+            config["dtype"] = config["dtype"].get("config", {}).get("name")
+        return cls(**config)
+
+    def get_build_config(self):
+        return {"input_shape": self._build_shapes} if self._build_shapes is not None else None
+
+    def build_from_config(self, config):
+        if config and config.get("input_shape") is not None:
+            self._maybe_build(config["input_shape"])
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+class _DTypePolicy:
+    def __init__(self, name):
+        self.name = name
+        self.compute_dtype = name
+        self.variable_dtype = name
+
+    def serialize(self):
+        return {"module": "keras", "class_name": "DTypePolicy",
+                "config": {"name": self.name}, "registered_name": None}
+
+    def __repr__(self):
+        return f'<DTypePolicy "{self.name}">'
+
+
+def _dtype_name(dtype):
+    if dtype is None:
+        return backend.floatx()
+    if isinstance(dtype, dict):
+        return dtype.get("config", {}).get("name", backend.floatx())
+    if isinstance(dtype, _DTypePolicy):
+        return dtype.name
+    return tf.as_dtype(getattr(dtype, "name", dtype)).name
+
+
+def _unwrap(x):
+    if isinstance(x, (list, tuple)) and len(x) == 1:
+        return x[0]
+    return x
+
+
+def _trace_output_shape(layer, input_shape):
+    from tapeflow.keras.layers import input_layer
+    return input_layer.trace_shape(layer, input_shape)
