@@ -15,6 +15,7 @@ if that is not writable), exactly where Keras looks, so files Keras downloaded a
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import shutil
 import tarfile
@@ -218,13 +219,15 @@ def _fetch(origin, out, hasher, target, file_hash):
                 done += len(block)
                 if bar is not None:
                     bar.update(done)
+            if total and total.isdigit() and done != int(total):
+                raise http.client.IncompleteRead(b"", int(total) - done)
     except urllib.error.HTTPError as error:
         raise DownloadError(_fetch_failure(origin, error.code, error.msg, target,
                                            file_hash)) from None
     except urllib.error.URLError as error:
         raise DownloadError(_fetch_failure(origin, error.errno, error.reason, target,
                                            file_hash)) from None
-    except (OSError, ValueError) as error:  # timeouts, resets, malformed URLs
+    except (OSError, ValueError, http.client.HTTPException) as error:  # resets, cut-offs
         raise DownloadError(_fetch_failure(origin, getattr(error, "errno", None), error,
                                            target, file_hash)) from None
 

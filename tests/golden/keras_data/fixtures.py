@@ -93,7 +93,7 @@ def write_cifar(folder, extra_member=None):
         for name, (data, labels) in cifar_arrays().items():
             blob = pickle.dumps({b"batch_label": name.encode(), b"labels": labels,
                                  b"data": data, b"filenames": [b"x.png"] * len(labels)},
-                                protocol=2)
+                                protocol=4)
             info = tarfile.TarInfo(f"cifar-10-batches-py/{name}")
             info.size = len(blob)
             tar.addfile(info, io.BytesIO(blob))
