@@ -62,7 +62,7 @@ KERAS_MAY_IMPORT = ("tapeflow", "tapeflow.keras", "tapeflow.math", "tapeflow.nn"
 LOW_LEVEL = ("tapeflow.tensor", "tapeflow.dtypes", "tapeflow.shapes", "tapeflow.tape",
              "tapeflow.variable")
 
-# Violations present today, left out here (see the next commit).
+# Violations present today (strict xfail: the lead removes an entry once the module is fixed).
 KNOWN_VIOLATIONS = {
     ("downward", "tapeflow.variable"): "variable.py imports tapeflow.ops.manipulation inside "
                                        "scatter_nd_update/scatter_nd_add (upward edge)",
@@ -133,8 +133,10 @@ def within(name, prefixes):
 def params(kind, modules):
     out = []
     for name, path in modules:
-        if (kind, name) not in KNOWN_VIOLATIONS:
-            out.append(pytest.param(name, path, id=name))
+        reason = KNOWN_VIOLATIONS.get((kind, name))
+        marks = [pytest.mark.xfail(strict=True, reason=f"tapeflow bug: {reason}")] if reason \
+            else []
+        out.append(pytest.param(name, path, id=name, marks=marks))
     return out
 
 
