@@ -14,24 +14,42 @@ sys.path.insert(0, GOLDEN)
 import _snippets  # noqa: E402
 
 
+_NAMESPACE = None
+
+
 def keras_namespace():
+    global _NAMESPACE
+    if _NAMESPACE is None:
+        _NAMESPACE = _build_namespace()
+    return _NAMESPACE
+
+
+def _build_namespace():
     """tapeflow.keras, with engineer B's modules attached if the package does not export them."""
     import importlib
     keras = importlib.import_module("tapeflow.keras")
-    ns = types.SimpleNamespace(**{k: getattr(keras, k) for k in dir(keras)
-                                  if not k.startswith("__")})
+    ns = types.SimpleNamespace()
+    for k in dir(keras):
+        if not k.startswith("__"):
+            try:
+                setattr(ns, k, getattr(keras, k))
+            except Exception:  # noqa: BLE001 - a sibling module still being written
+                pass
     for name in ("losses", "metrics", "optimizers", "callbacks", "activations", "initializers",
                  "regularizers"):
         try:
             setattr(ns, name, importlib.import_module(f"tapeflow.keras.{name}"))
         except ImportError:
-            pass
+            pass  # not written yet
     try:
-        utils = importlib.import_module("tapeflow.keras.utils")
-        ns.utils = utils
-    except ImportError:
+        ns.utils = importlib.import_module("tapeflow.keras.utils")
+    except Exception:  # noqa: BLE001 - engineer C's package may be mid-change
         ns.utils = types.SimpleNamespace()
-    if not hasattr(ns.utils, "Progbar"):
+    try:
+        has_progbar = hasattr(ns.utils, "Progbar")
+    except Exception:  # noqa: BLE001
+        has_progbar = False
+    if not has_progbar:
         try:
             progbar = importlib.import_module("tapeflow.keras.utils.progbar")
             ns.utils = types.SimpleNamespace(Progbar=progbar.Progbar)

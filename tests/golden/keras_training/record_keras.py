@@ -166,7 +166,136 @@ def activation_cases():
     return c
 
 
-GROUPS = {"losses": loss_cases, "activations": activation_cases}
+# -- optimizers --------------------------------------------------------------------------------
+OPT_STEPS = """w = tf.Variable([[0.5, -1.0, 2.0], [0.0, 3.0, -0.25]])
+b = tf.Variable([0.3, -0.2, 0.0])
+opt = {ctor}
+out = []
+for k in range(4):
+    gw = tf.constant([[0.1, -0.2, 0.3], [1.5, 0.0, -2.0]]) * (1.0 + k) - 0.3 * k
+    gb = tf.constant([0.5, -0.5, 0.0]) / (1.0 + k)
+    opt.apply_gradients(zip([gw, gb], [w, b]))
+    out.append([w.numpy(), b.numpy()])
+[out, int(opt.iterations)]"""
+
+OPTIMIZERS = {
+    "sgd": "keras.optimizers.SGD()",
+    "sgd_lr": "keras.optimizers.SGD(learning_rate=0.1)",
+    "sgd_momentum": "keras.optimizers.SGD(learning_rate=0.1, momentum=0.9)",
+    "sgd_nesterov": "keras.optimizers.SGD(learning_rate=0.1, momentum=0.9, nesterov=True)",
+    "rmsprop": "keras.optimizers.RMSprop()",
+    "rmsprop_lr": "keras.optimizers.RMSprop(0.01)",
+    "rmsprop_momentum": "keras.optimizers.RMSprop(0.01, momentum=0.5)",
+    "rmsprop_centered": "keras.optimizers.RMSprop(0.01, centered=True, rho=0.8)",
+    "adam": "keras.optimizers.Adam()",
+    "adam_lr": "keras.optimizers.Adam(0.1, beta_1=0.8, beta_2=0.9, epsilon=1e-3)",
+    "adam_amsgrad": "keras.optimizers.Adam(0.1, amsgrad=True)",
+    "adamw": "keras.optimizers.AdamW(0.1)",
+    "adamw_wd": "keras.optimizers.AdamW(0.01, weight_decay=0.1)",
+    "adagrad": "keras.optimizers.Adagrad(0.1)",
+    "adadelta": "keras.optimizers.Adadelta(1.0)",
+    "adamax": "keras.optimizers.Adamax(0.1)",
+    "nadam": "keras.optimizers.Nadam(0.1)",
+    "sgd_clipnorm": "keras.optimizers.SGD(0.1, clipnorm=0.5)",
+    "sgd_clipvalue": "keras.optimizers.SGD(0.1, clipvalue=0.25)",
+    "sgd_global_clipnorm": "keras.optimizers.SGD(0.1, global_clipnorm=1.0)",
+    "sgd_weight_decay": "keras.optimizers.SGD(0.1, weight_decay=0.5)",
+    "adam_global_clipnorm": "keras.optimizers.Adam(0.1, global_clipnorm=0.3)",
+    "sgd_exp_decay": "keras.optimizers.SGD(keras.optimizers.schedules.ExponentialDecay("
+                     "0.1, decay_steps=2, decay_rate=0.5))",
+    "rmsprop_piecewise": "keras.optimizers.RMSprop(keras.optimizers.schedules."
+                         "PiecewiseConstantDecay([1, 2], [0.1, 0.01, 0.001]))",
+}
+
+
+def optimizer_cases():
+    c = [(f"steps/{k}", OPT_STEPS.format(ctor=v)) for k, v in OPTIMIZERS.items()]
+    for name in ["sgd", "rmsprop", "adam", "adamw", "adagrad", "adadelta", "adamax", "nadam"]:
+        c.append((f"get/{name}", f"o = keras.optimizers.get('{name}')\n"
+                                 "[type(o).__name__, o.name, o.get_config()]"))
+    c += [
+        ("names", "[keras.optimizers.RMSprop().name.split('_')[0], "
+                  "keras.optimizers.SGD(name='mine').name]"),
+        ("lr_variable", "o = keras.optimizers.Adam(0.5)\n[float(o.learning_rate), "
+                        "tf.as_dtype(o.learning_rate.dtype).name, int(o.iterations), tf.as_dtype(o.iterations.dtype).name]"),
+        ("lr_set", "o = keras.optimizers.SGD(0.5)\no.learning_rate = 0.25\n"
+                   "float(o.learning_rate)"),
+        ("variables", "w = tf.Variable([1., 2.])\no = keras.optimizers.Adam()\n"
+                      "o.apply_gradients([(tf.constant([1., 1.]), w)])\n"
+                      "[len(o.variables), [tuple(v.shape) for v in o.variables]]"),
+        ("int_lr", "keras.optimizers.SGD(1)"),
+        ("lr_kwarg", "keras.optimizers.SGD(lr=0.1)"),
+        ("two_clips", "keras.optimizers.SGD(clipnorm=1., clipvalue=1.)"),
+        ("bad_momentum", "keras.optimizers.SGD(momentum=2.)"),
+        ("adamw_none", "keras.optimizers.AdamW(weight_decay=None)"),
+        ("unknown_var", "o = keras.optimizers.SGD()\n"
+                        "o.apply_gradients([(tf.constant(1.), tf.Variable(1.))])\n"
+                        "o.apply_gradients([(tf.constant(1.), tf.Variable(2.))])"),
+        ("no_grads", "keras.optimizers.SGD().apply_gradients([(None, tf.Variable(1.))])"),
+    ]
+    return c
+
+
+def schedule_cases():
+    S = "keras.optimizers.schedules."
+    scheds = {
+        "exp": S + "ExponentialDecay(0.1, decay_steps=3, decay_rate=0.7)",
+        "exp_stair": S + "ExponentialDecay(0.1, decay_steps=3, decay_rate=0.7, staircase=True)",
+        "inv": S + "InverseTimeDecay(0.5, decay_steps=2, decay_rate=0.3)",
+        "inv_stair": S + "InverseTimeDecay(0.5, decay_steps=2, decay_rate=0.3, staircase=True)",
+        "piece": S + "PiecewiseConstantDecay([2, 5], [1.0, 0.5, 0.1])",
+        "cos": S + "CosineDecay(0.2, decay_steps=6)",
+        "cos_alpha": S + "CosineDecay(0.2, decay_steps=6, alpha=0.1)",
+        "cos_warm": S + "CosineDecay(0.0, decay_steps=5, warmup_target=0.3, warmup_steps=3)",
+        "poly": S + "PolynomialDecay(0.1, decay_steps=4, end_learning_rate=0.01, power=2.)",
+    }
+    c = [(f"values/{k}", f"s = {v}\n[s(step) for step in range(10)]") for k, v in
+         scheds.items()]
+    c += [(f"config/{k}", f"{v}.get_config()") for k, v in scheds.items()]
+    c += [("values/int_step_tensor", f"{scheds['exp']}(tf.constant(4))")]
+    return c
+
+
+# -- initializers and regularizers ----------------------------------------------------------
+INIT_NAMES = ["zeros", "ones", "constant", "random_normal", "random_uniform", "truncated_normal",
+              "variance_scaling", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal",
+              "lecun_uniform", "lecun_normal", "orthogonal", "identity"]
+
+
+def initializer_cases():
+    c = [(f"config/{n}", f"i = keras.initializers.get('{n}')\n[type(i).__name__, i.get_config()]")
+         for n in INIT_NAMES]
+    c += [
+        ("values/zeros", "keras.initializers.Zeros()((2, 3))"),
+        ("values/ones", "keras.initializers.Ones()((3,), dtype='float64')"),
+        ("values/constant", "keras.initializers.Constant(0.7)((2, 2))"),
+        ("values/identity", "keras.initializers.Identity(gain=2.)((2, 3))"),
+        ("config/vs", "keras.initializers.VarianceScaling(2., 'fan_out', 'uniform', seed=3)"
+                      ".get_config()"),
+        ("config/ru", "keras.initializers.RandomUniform(-1., 1., seed=4).get_config()"),
+        ("seeded_repeat", "i = keras.initializers.GlorotUniform(seed=7)\n"
+                          "bool(np.array_equal(np.asarray(i((3, 4))), np.asarray(i((3, 4)))))"),
+        ("unseeded_differ", "i = keras.initializers.GlorotUniform()\n"
+                            "bool(np.array_equal(np.asarray(i((3, 4))), np.asarray(i((3, 4)))))"),
+        ("orthogonal_is_orthogonal", "q = np.asarray(keras.initializers.Orthogonal(seed=1)((5, 3)))"
+                                     "\nnp.round(q.T @ q, 5)"),
+        ("reg/l2", "keras.regularizers.l2(0.01)(tf.constant([[1., -2.], [3., 0.5]]))"),
+        ("reg/l1", "keras.regularizers.l1(0.1)(tf.constant([[1., -2.], [3., 0.5]]))"),
+        ("reg/l1_l2", "keras.regularizers.l1_l2(l1=0.1, l2=0.2)(tf.constant([1., -2.]))"),
+        ("reg/l1_l2_default", "keras.regularizers.l1_l2()(tf.constant([1., -2.]))"),
+        ("reg/L1L2_default", "keras.regularizers.L1L2().get_config()"),
+        ("reg/l2_default", "keras.regularizers.L2().get_config()"),
+        ("reg/config", "keras.regularizers.L1L2(l1=0.5).get_config()"),
+        ("reg/get", "type(keras.regularizers.get('l2')).__name__"),
+        ("reg/orth", "keras.regularizers.OrthogonalRegularizer(0.1)(tf.constant([[1., 0.5], "
+                     "[0.2, 1.], [0., -1.]]))"),
+        ("reg/negative", "keras.regularizers.L2(-1.)"),
+    ]
+    return c
+
+
+GROUPS = {"losses": loss_cases, "initializers": initializer_cases, "activations": activation_cases,
+          "optimizers": optimizer_cases, "schedules": schedule_cases}
 
 
 def record(group, cases, namespace):
