@@ -61,11 +61,34 @@ class _RangeSource(_Source):
 
 
 class _Plan:
-    """A source and `selections()`: a fresh generator of row selections per iteration."""
+    """A source and `selections()`: a fresh generator of row selections per iteration.
 
-    def __init__(self, source, selections):
+    `identity` marks a plan that reads every row once, in order (what zip can line up).
+    """
+
+    def __init__(self, source, selections, identity=False):
         self.source = source
         self.selections = selections
+        self.identity = identity
+
+
+def _in_order(source, n=None):
+    n = source.size if n is None else n
+    return _Plan(source, lambda: (slice(i, min(i + _CHUNK, n)) for i in range(0, n, _CHUNK)),
+                 identity=True)
+
+
+class _ZipSource(_Source):
+    """Rows of several sources side by side (zip of datasets that read their rows in order)."""
+
+    def __init__(self, structure, size):
+        self.structure, self.sources, self.size = structure, S.flatten(structure), size
+
+    def gather(self, selection):
+        return S.pack(self.structure, [s.gather(selection) for s in self.sources])
+
+    def row(self, i):
+        return S.pack(self.structure, [s.row(i) for s in self.sources])
 
 
 def _length(selection):
@@ -362,9 +385,7 @@ class _TensorSliceDataset(Dataset):
         self._spec = S.map_structure(_drop_leading, self._spec)
 
     def _plan(self):
-        n = self._source.size
-        return _Plan(self._source, lambda: (slice(i, min(i + _CHUNK, n))
-                                            for i in range(0, n, _CHUNK)))
+        return _in_order(self._source)
 
     def _cardinality(self):
         return self._source.size
@@ -404,9 +425,7 @@ class _RangeDataset(Dataset):
         self._source = _RangeSource(r.start, r.step, len(r), self._dtype._np)
 
     def _plan(self):
-        n = self._source.size
-        return _Plan(self._source, lambda: (slice(i, min(i + _CHUNK, n))
-                                            for i in range(0, n, _CHUNK)))
+        return _in_order(self._source)
 
     def _cardinality(self):
         return len(self._range)
@@ -424,7 +443,23 @@ class _ZipDataset(Dataset):
                                 f"got {type(d).__name__}.")
         self._datasets = datasets
 
+    def _plan(self):
+        # Datasets that each read their in-memory rows in order zip into one source, so
+        # zip(...).shuffle(...).batch(...) still gathers whole batches at once.
+        plans = [d._plan() for d in S.flatten(self._datasets)]
+        if not all(p is not None and p.identity for p in plans):
+            return None
+        structure = S.pack(self._datasets, [p.source for p in plans])
+        source = _ZipSource(structure, min(p.source.size for p in plans))
+        return _in_order(source)
+
     def _elements(self):
+        plan = self._plan()
+        if plan is not None:
+            return self._plan_rows(plan)
+        return self._zip()
+
+    def _zip(self):
         flat = S.flatten(self._datasets)
         for parts in zip(*[d._elements() for d in flat]):
             yield S.pack(self._datasets, parts)

@@ -105,6 +105,17 @@ def test_batch_slices_arrays_without_per_element_work(monkeypatch):
     assert sum(b.shape[0] for b in fast.cache().prefetch(2).batch(64)) == 1500
 
 
+def test_zip_of_slices_keeps_the_fast_path(monkeypatch):
+    x, y = np.arange(20.0).reshape(10, 2), np.arange(10)
+    ds = Dataset.zip((Dataset.from_tensor_slices(x), Dataset.from_tensor_slices(y)))
+    monkeypatch.setattr(dataset_module._Source, "row", None)  # any per-row work would fail
+    batches = list(ds.shuffle(10, seed=1).batch(4))
+    xs = np.concatenate([b[0].numpy() for b in batches])
+    ys = np.concatenate([b[1].numpy() for b in batches])
+    np.testing.assert_array_equal(xs[:, 0] / 2, ys)  # rows stay paired through the shuffle
+    assert sorted(ys.tolist()) == list(range(10))
+
+
 def test_batch_across_repeat_boundaries():
     assert values(Dataset.range(3).repeat(2).batch(4)) == [[0, 1, 2, 0], [1, 2]]
 

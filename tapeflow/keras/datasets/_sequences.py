@@ -45,14 +45,8 @@ def shift(seqs: Ragged, start_char, index_from) -> Ragged:
     flat = seqs.flat + index_from if index_from else seqs.flat
     if start_char is None:
         return Ragged(flat, seqs.lengths)
-    lengths = seqs.lengths + 1
-    new = np.empty(int(lengths.sum()), dtype=np.int64)
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
-    new[starts] = start_char
-    mask = np.ones(len(new), dtype=bool)
-    mask[starts] = False
-    new[mask] = flat
-    return Ragged(new, lengths)
+    new = np.insert(flat, seqs.starts(), start_char)
+    return Ragged(new, seqs.lengths + 1)
 
 
 def shorter_than(seqs: Ragged, maxlen) -> np.ndarray:
