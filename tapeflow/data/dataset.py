@@ -280,6 +280,22 @@ class Dataset:
         """Stacks `batch_size` consecutive elements; the last batch may be smaller."""
         return _BatchDataset(self, batch_size, drop_remainder)
 
+    def padded_batch(self, batch_size, padded_shapes=None, padding_values=None,
+                     drop_remainder=False, name=None):
+        """Batches elements of different shapes, padding each to the batch's (or given) shape."""
+        return _PaddedBatchDataset(self, batch_size, padded_shapes, padding_values,
+                                   drop_remainder)
+
+    def flat_map(self, map_func, name=None):
+        """Maps each element to a dataset and chains those datasets."""
+        return _FlatMapDataset(self, map_func, cycle_length=1)
+
+    def interleave(self, map_func, cycle_length=None, block_length=None,
+                   num_parallel_calls=None, deterministic=None, name=None):
+        """Maps elements to datasets and takes `block_length` elements from each in turn."""
+        return _InterleaveDataset(self, map_func, cycle_length=cycle_length or 16,
+                                  block_length=block_length or 1)
+
     def unbatch(self, name=None):
         """Splits each element along its first axis (the inverse of batch)."""
         return _UnbatchDataset(self)
@@ -493,6 +509,9 @@ class _GeneratorDataset(Dataset):
         self._generator, self._args = generator, tuple(args or ())
         self._spec = output_signature
 
+    def __repr__(self):  # TF builds from_generator out of range().flat_map(...)
+        return f"<_FlatMapDataset element_spec={self.element_spec!r}>"
+
     def _elements(self):
         specs = S.flatten(self._spec)
         for item in self._generator(*self._args):
@@ -573,6 +592,122 @@ class _BatchDataset(_UnaryDataset):
             lambda s: TensorSpec(shapes.TensorShape(
                 None if s.shape.rank is None else [dim] + s.shape.as_list()), s.dtype),
             self._input.element_spec)
+
+
+class _PaddedBatchDataset(_BatchDataset):
+    def __init__(self, input_dataset, batch_size, padded_shapes, padding_values,
+                 drop_remainder):
+        super().__init__(input_dataset, batch_size, drop_remainder)
+        self._shapes, self._values = padded_shapes, padding_values
+
+    def _elements(self):
+        batch = []
+        for element in self._input._elements():
+            batch.append(element)
+            if len(batch) == self._size:
+                yield self._pad(batch)
+                batch = []
+        if batch and not self._drop:
+            yield self._pad(batch)
+
+    def _pad(self, elements):
+        structure = elements[0]
+        n = len(S.flatten(structure))
+        shapes_ = _per_leaf(structure, self._shapes, n)
+        values = _per_leaf(structure, self._values, n)
+        out = []
+        for c, leaves in enumerate(zip(*[S.flatten(e) for e in elements])):
+            rank = leaves[0].ndim
+            if any(leaf.ndim != rank for leaf in leaves):
+                raise errors.InvalidArgumentError(
+                    f"padded_batch: component {c} has elements of different ranks.")
+            longest = [max(leaf.shape[d] for leaf in leaves) for d in range(rank)]
+            target = longest if shapes_[c] is None else [
+                m if d is None or d == -1 else int(d)
+                for d, m in zip(shapes.TensorShape(shapes_[c]).as_list(), longest)]
+            for leaf in leaves:
+                if any(s > t for s, t in zip(leaf.shape, target)):
+                    raise errors.InvalidArgumentError(
+                        f"Attempted to pad to a smaller size than the input element: "
+                        f"{list(leaf.shape)} into {target}.")
+            fill = 0 if values[c] is None else np.asarray(
+                values[c]._value if isinstance(values[c], Tensor) else values[c])
+            batch = np.full([len(leaves)] + target, fill, dtype=leaves[0].dtype)
+            for i, leaf in enumerate(leaves):
+                batch[(i,) + tuple(slice(0, s) for s in leaf.shape)] = leaf
+            out.append(batch)
+        return S.pack(structure, out)
+
+    @property
+    def element_spec(self):
+        dim = self._size if self._drop else None
+        spec = self._input.element_spec
+        n = len(S.flatten(spec))
+        given = _per_leaf(spec, self._shapes, n)
+        leaves = [TensorSpec(shapes.TensorShape(
+            [dim] + ([None] * (s.shape.rank or 0) if g is None else
+                     [None if d in (None, -1) else d
+                      for d in shapes.TensorShape(g).as_list()])), s.dtype)
+            for s, g in zip(S.flatten(spec), given)]
+        return S.pack(spec, leaves)
+
+
+def _per_leaf(structure, option, n):
+    """An option given once for all components, or per component in the element's structure."""
+    if option is None:
+        return [None] * n
+    if S.is_structure(structure):
+        return S.flatten(option) if S.is_structure(option) else [option] * n
+    return [option]
+
+
+class _FlatMapDataset(_UnaryDataset):
+    def __init__(self, input_dataset, map_func, cycle_length=1, block_length=1):
+        super().__init__(input_dataset)
+        self._func, self._cycle, self._block = map_func, int(cycle_length), int(block_length)
+        if self._cycle == AUTOTUNE:
+            self._cycle = 16
+
+    def _datasets(self):
+        for element in self._input._elements():
+            args = S.to_tensors(element)
+            ds = self._func(*args) if isinstance(args, tuple) else self._func(args)
+            if not isinstance(ds, Dataset):
+                raise TypeError(f"The function passed to flat_map/interleave must return a "
+                                f"tf.data.Dataset, got {type(ds).__name__}.")
+            yield ds
+
+    def _elements(self):
+        sources = self._datasets()
+        active = []
+        for ds in sources:  # fill the cycle
+            active.append(ds._elements())
+            if len(active) == self._cycle:
+                break
+        while active:
+            for it in list(active):
+                for _ in range(self._block):
+                    try:
+                        yield next(it)
+                    except StopIteration:
+                        active.remove(it)
+                        nxt = next(sources, None)
+                        if nxt is not None:
+                            active.append(nxt._elements())
+                        break
+
+    def _cardinality(self):
+        return _UNKNOWN
+
+    @property
+    def element_spec(self):
+        for ds in self._datasets():
+            return ds.element_spec
+        return None
+
+
+class _InterleaveDataset(_FlatMapDataset):
+    pass
 
 
 def _stack(elements):

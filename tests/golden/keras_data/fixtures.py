@@ -182,6 +182,16 @@ DATASET_CASES = {
     "filter_batch": "tf.data.Dataset.range(10).filter(lambda x: x > 4).batch(2)",
     "zip_take": "tf.data.Dataset.zip(tf.data.Dataset.range(10).take(3), "
                 "tf.data.Dataset.range(10))",
+    "padded_batch": "tf.data.Dataset.from_tensor_slices([1, 3, 2]).map(lambda x: tf.range(x))"
+                    ".padded_batch(2)",
+    "padded_batch_shapes": "tf.data.Dataset.from_tensor_slices([1, 3, 2]).map(lambda x: "
+                           "tf.range(x)).padded_batch(2, padded_shapes=[5], padding_values=-1)",
+    "flat_map": "tf.data.Dataset.range(3).flat_map(lambda x: tf.data.Dataset.range(x))",
+    "interleave": "tf.data.Dataset.range(1, 4).interleave(lambda x: tf.data.Dataset"
+                  ".from_tensors(x).repeat(3), cycle_length=2, block_length=2)",
+    "from_generator": "tf.data.Dataset.from_generator(lambda: iter([(1, [1., 2.]), (2, [3., 4.])]),"
+                      " output_signature=(tf.TensorSpec(shape=(), dtype=tf.int32), "
+                      "tf.TensorSpec(shape=(2,), dtype=tf.float32)))",
     "mnist_like": "tf.data.Dataset.from_tensor_slices((np.zeros((300, 28, 28), 'uint8'), "
                   "np.zeros(300, 'uint8'))).batch(128)",
 }
