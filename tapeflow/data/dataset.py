@@ -137,6 +137,19 @@ def _join(pieces):
     return np.concatenate([_as_indices(p) for p in pieces])
 
 
+# -- peeking ---------------------------------------------------------------------------------------
+_peeking = [False]
+
+
+def _peek(dataset):
+    """The first element, without advancing any shuffle's iteration count (for element_spec)."""
+    before, _peeking[0] = _peeking[0], True
+    try:
+        return next(iter(dataset._elements()), None)
+    finally:
+        _peeking[0] = before
+
+
 # -- seeds ----------------------------------------------------------------------------------------
 def _base_seed(seed):
     """A 63-bit seed for a shuffle, following TF's global/op seed rules (see random_ops)."""
@@ -701,9 +714,13 @@ class _FlatMapDataset(_UnaryDataset):
 
     @property
     def element_spec(self):
-        for ds in self._datasets():
-            return ds.element_spec
-        return None
+        before, _peeking[0] = _peeking[0], True
+        try:
+            for ds in self._datasets():
+                return ds.element_spec
+            return None
+        finally:
+            _peeking[0] = before
 
 
 class _InterleaveDataset(_FlatMapDataset):
@@ -765,7 +782,7 @@ class _ShuffleDataset(_UnaryDataset):
 
     def _next_generator(self):
         epoch = self._epoch
-        if self._reshuffle:
+        if self._reshuffle and not _peeking[0]:
             self._epoch += 1
         return random_ops.generator_from((self._seed, epoch))
 
@@ -865,7 +882,7 @@ class _MapDataset(_UnaryDataset):
         return self._spec
 
     def _infer_spec(self):
-        first = next(iter(self._input._elements()), None)
+        first = _peek(self._input)
         if first is None:
             return None
         out = self._apply(first)

@@ -216,6 +216,16 @@ def test_global_seed_makes_runs_repeatable():
     assert run() == run()
 
 
+def test_asking_for_element_spec_does_not_change_the_shuffle_sequence():
+    def orders(peek):
+        tf.random.set_seed(5)
+        ds = Dataset.range(20).shuffle(20).map(lambda x: x * 1)
+        if peek:
+            repr(ds)
+        return [values(ds), values(ds)]
+    assert orders(peek=True) == orders(peek=False)
+
+
 def test_shuffle_generic_path_with_map():
     tf.random.set_seed(3)
     order = values(Dataset.range(20).map(lambda x: x * 2).shuffle(5))
