@@ -10,10 +10,26 @@ cache, prefetch) move index arrays, so `batch` slices the source arrays once per
 of stacking per-element tensors.
 """
 
-from tapeflow.data import experimental  # noqa: F401
-from tapeflow.data.dataset import (AUTOTUNE, INFINITE_CARDINALITY,  # noqa: F401
-                                   UNKNOWN_CARDINALITY, Dataset, DatasetSpec, Iterator,
-                                   NumpyIterator, Options)
+from tapeflow.data import experimental
+from tapeflow.data.dataset import (
+                                   AUTOTUNE,
+                                   INFINITE_CARDINALITY,
+                                   UNKNOWN_CARDINALITY,
+                                   Dataset,
+                                   DatasetSpec,
+                                   Iterator,
+                                   NumpyIterator,
+                                   Options,
+)
 
-__all__ = ["AUTOTUNE", "Dataset", "DatasetSpec", "INFINITE_CARDINALITY", "Iterator",
-           "NumpyIterator", "Options", "UNKNOWN_CARDINALITY", "experimental"]
+__all__ = [
+                                   "AUTOTUNE",
+                                   "INFINITE_CARDINALITY",
+                                   "UNKNOWN_CARDINALITY",
+                                   "Dataset",
+                                   "DatasetSpec",
+                                   "Iterator",
+                                   "NumpyIterator",
+                                   "Options",
+                                   "experimental",
+]

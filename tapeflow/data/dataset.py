@@ -18,8 +18,8 @@ import numpy as np
 
 from tapeflow import dtypes, errors, shapes
 from tapeflow.data import _structure as S
-from tapeflow.ops import random_ops
 from tapeflow.function import TensorSpec  # tapeflow.function is shadowed by tf.function
+from tapeflow.ops import random_ops
 from tapeflow.tensor import Tensor
 
 AUTOTUNE = -1

@@ -200,7 +200,7 @@ def test_shuffle_small_buffer_is_local():
 
 
 def test_shuffle_seed_gives_same_order_and_reshuffle_flag():
-    make = lambda **kw: Dataset.range(50).shuffle(50, seed=7, **kw)  # noqa: E731
+    make = lambda **kw: Dataset.range(50).shuffle(50, seed=7, **kw)
     assert values(make()) == values(make())
     fixed = make(reshuffle_each_iteration=False)
     assert values(fixed) == values(fixed)

@@ -19,8 +19,7 @@ import urllib.parse
 import numpy as np
 import pytest
 
-from tapeflow.keras.datasets import (_files, boston_housing, cifar10, fashion_mnist, imdb,
-                                     reuters)
+from tapeflow.keras.datasets import _files, boston_housing, cifar10, fashion_mnist, imdb, reuters
 from tapeflow.keras.utils import file_utils, get_file
 
 _FOLDER = pathlib.Path(__file__).resolve().parents[1] / "golden" / "keras_data"
@@ -49,7 +48,7 @@ class Server:
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, directory=str(root), **kwargs)
 
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 name = self.path.lstrip("/")
                 server.requests.append(name)
                 if name in server.truncate:  # announce the full size, send half, hang up
@@ -201,7 +200,7 @@ def test_extract_tar_into_its_folder(server, keras_home):
     path = get_file("cifar-10-batches-py-target", origin=server.url + "cifar-10-python.tar.gz",
                     extract=True)
     assert path == str(keras_home / "datasets" / "cifar-10-batches-py-target")
-    assert sorted(os.listdir(os.path.join(path, "cifar-10-batches-py")))[0] == "data_batch_1"
+    assert min(os.listdir(os.path.join(path, "cifar-10-batches-py"))) == "data_batch_1"
     assert (keras_home / "datasets" / "cifar-10-batches-py-target_archive").is_file()
 
 
@@ -248,7 +247,7 @@ def test_loader_matches_keras(text_server, case):
 
 
 def test_loaders_return_keras_types(text_server):
-    (x_train, y_train), (x_test, y_test) = imdb.load_data(num_words=50)
+    (x_train, y_train), _ = imdb.load_data(num_words=50)
     assert x_train.dtype == object and x_train.ndim == 1 and type(x_train[0]) is list
     assert type(x_train[0][0]) is int and y_train.dtype == np.int64
     (bx, by), _ = boston_housing.load_data()

@@ -1,5 +1,5 @@
 """keras.preprocessing: the Keras 2 spellings that Keras 3 keeps (`sequence.pad_sequences`)."""
 
-from tapeflow.keras.preprocessing import sequence  # noqa: F401
+from tapeflow.keras.preprocessing import sequence
 
 __all__ = ["sequence"]

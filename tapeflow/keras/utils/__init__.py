@@ -1,10 +1,10 @@
 """keras.utils: to_categorical, normalize, pad_sequences, set_random_seed, get_file, Progbar,
 clear_session."""
 
-from tapeflow.keras.utils.file_utils import get_file, hash_file, validate_file  # noqa: F401
-from tapeflow.keras.utils.numerical_utils import normalize, to_categorical  # noqa: F401
-from tapeflow.keras.utils.rng_utils import get_random_seed, set_random_seed  # noqa: F401
-from tapeflow.keras.utils.sequence_utils import pad_sequences  # noqa: F401
+from tapeflow.keras.utils.file_utils import get_file, hash_file, validate_file
+from tapeflow.keras.utils.numerical_utils import normalize, to_categorical
+from tapeflow.keras.utils.rng_utils import get_random_seed, set_random_seed
+from tapeflow.keras.utils.sequence_utils import pad_sequences
 
 __all__ = ["Progbar", "clear_session", "get_file", "get_random_seed", "hash_file", "normalize",
            "pad_sequences", "set_random_seed", "to_categorical", "validate_file"]

@@ -234,8 +234,8 @@ def _fetch(origin, out, hasher, target, file_hash):
 
 def _fetch_failure(origin, code, reason, target, file_hash):
     lines = [f"URL fetch failure on {origin}: {code} -- {reason}",
-             f"To use this file without the network, download {origin} on a machine that can "
-             f"reach it and copy it to",
+             (f"To use this file without the network, download {origin} on a machine that "
+              f"can reach it and copy it to"),
              f"    {target}"]
     if file_hash:
         kind = "sha256" if len(file_hash) == 64 else "md5"
@@ -256,7 +256,7 @@ def _progbar(total):
         return None
     try:
         return Progbar(total)
-    except Exception:  # a Progbar still being written must never break a download
+    except Exception:  # noqa: BLE001 - a Progbar still being written must not break a download
         return None
 
 

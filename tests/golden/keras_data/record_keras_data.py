@@ -10,23 +10,21 @@ import json
 import os
 import sys
 import tempfile
-import traceback
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-import fixtures  # noqa: E402
+import fixtures
+import keras
+import numpy as np
+import tensorflow as tf
 
 
 def run(code, scope):
     try:
         return {"ok": fixtures.describe(eval(code, dict(scope)))}
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:  # noqa: BLE001 - record whatever Keras raises
         return {"error": type(error).__name__, "message": str(error).splitlines()[0]}
 
 
@@ -77,8 +75,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception:
-        traceback.print_exc()
-        sys.exit(1)
+    main()
