@@ -221,7 +221,9 @@ def summary_text(model, line_length=None, positions=None, show_trainable=False, 
 
 
 def _can_encode(stream, text):
-    encoding = getattr(stream, "encoding", None) or "ascii"
+    encoding = getattr(stream, "encoding", None)
+    if encoding is None:  # an in-memory stream (StringIO) takes any text
+        return True
     try:
         text.encode(encoding)
         return True
