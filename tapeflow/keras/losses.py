@@ -390,7 +390,10 @@ class Loss:
     """
 
     def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
-        self.name = name or _snake(type(self).__name__)
+        if name is None:  # Keras's auto_name, uniquified by the global counter
+            from tapeflow.keras import backend
+            name = backend.unique_name(_snake(type(self).__name__))
+        self.name = name
         self.reduction = standardize_reduction(reduction)
         self._dtype = tf.as_dtype(dtype or "float32").name
 

@@ -21,13 +21,9 @@ def _snake(name):
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
-_name_counts = {}
-
-
 def _unique_name(base):
-    n = _name_counts.get(base, 0)
-    _name_counts[base] = n + 1
-    return base if n == 0 else f"{base}_{n}"
+    from tapeflow.keras import backend  # the global name counter (reset by clear_session)
+    return backend.unique_name(base)
 
 
 class Optimizer:

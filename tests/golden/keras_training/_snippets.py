@@ -27,7 +27,7 @@ def describe(value):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, np.generic):
         return value
-    a = np.asarray(value)
+    a = np.asarray(value.numpy() if hasattr(value, "numpy") else value)
     if a.dtype == object:
         return str(value)
     return {"dtype": str(a.dtype), "shape": list(a.shape),

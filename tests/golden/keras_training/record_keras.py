@@ -294,7 +294,124 @@ def initializer_cases():
     return c
 
 
-GROUPS = {"losses": loss_cases, "initializers": initializer_cases, "activations": activation_cases,
+# -- metrics -----------------------------------------------------------------------------------
+METRIC_TWO_BATCHES = """m = {ctor}
+m.update_state(np.array({t1}), np.array({p1}, "float32"){sw1})
+r1 = m.result()
+m.update_state(np.array({t2}), np.array({p2}, "float32"))
+r2 = m.result()
+m.reset_state()
+[r1, r2, m.result(), m.name.rstrip("0123456789_"), len(m.variables)]"""
+
+BIN_T1, BIN_P1 = "[[0], [1], [1], [0], [1]]", "[[0.2], [0.8], [0.4], [0.6], [0.99]]"
+BIN_T2, BIN_P2 = "[[1], [1], [0]]", "[[0.5], [0.51], [0.1]]"
+CAT_T1 = "[[0, 0, 1], [0, 1, 0], [1, 0, 0], [0, 1, 0]]"
+CAT_P1 = "[[0.1, 0.3, 0.6], [0.5, 0.4, 0.1], [0.7, 0.2, 0.1], [0.3, 0.3, 0.4]]"
+CAT_T2, CAT_P2 = "[[1, 0, 0], [0, 0, 1]]", "[[0.2, 0.5, 0.3], [0.1, 0.1, 0.8]]"
+SP_T1, SP_T2 = "[2, 1, 0, 1]", "[0, 2]"
+REG_T1, REG_P1 = "[[1., 2.], [3., 4.], [-1., 0.5]]", "[[1.5, 2.], [2., 4.5], [0., 0.]]"
+REG_T2, REG_P2 = "[[0., 1.]]", "[[2., -1.]]"
+
+METRIC_SETS = {
+    "binary": (BIN_T1, BIN_P1, BIN_T2, BIN_P2),
+    "categorical": (CAT_T1, CAT_P1, CAT_T2, CAT_P2),
+    "sparse": (SP_T1, CAT_P1, SP_T2, CAT_P2),
+    "regression": (REG_T1, REG_P1, REG_T2, REG_P2),
+}
+METRICS = [
+    ("Accuracy", "keras.metrics.Accuracy()", "regression_int"),
+    ("BinaryAccuracy", "keras.metrics.BinaryAccuracy()", "binary"),
+    ("BinaryAccuracy_t", "keras.metrics.BinaryAccuracy(threshold=0.7)", "binary"),
+    ("CategoricalAccuracy", "keras.metrics.CategoricalAccuracy()", "categorical"),
+    ("SparseCategoricalAccuracy", "keras.metrics.SparseCategoricalAccuracy()", "sparse"),
+    ("TopK", "keras.metrics.TopKCategoricalAccuracy(k=2)", "categorical"),
+    ("SparseTopK", "keras.metrics.SparseTopKCategoricalAccuracy(k=2)", "sparse"),
+    ("SparseTopK1", "keras.metrics.SparseTopKCategoricalAccuracy(k=1)", "sparse"),
+    ("MSE", "keras.metrics.MeanSquaredError()", "regression"),
+    ("MAE", "keras.metrics.MeanAbsoluteError()", "regression"),
+    ("RMSE", "keras.metrics.RootMeanSquaredError()", "regression"),
+    ("MAPE", "keras.metrics.MeanAbsolutePercentageError()", "regression"),
+    ("AUC", "keras.metrics.AUC()", "binary"),
+    ("AUC_PR", "keras.metrics.AUC(curve='PR')", "binary"),
+    ("AUC_minoring", "keras.metrics.AUC(num_thresholds=7, summation_method='minoring')",
+     "binary"),
+    ("AUC_thresholds", "keras.metrics.AUC(thresholds=[0.3, 0.5, 0.7])", "binary"),
+    ("AUC_logits", "keras.metrics.AUC(from_logits=True)", "regression"),
+    ("Precision", "keras.metrics.Precision()", "binary"),
+    ("Precision_thr", "keras.metrics.Precision(thresholds=[0.3, 0.55, 0.9])", "binary"),
+    ("Precision_topk", "keras.metrics.Precision(top_k=1)", "categorical"),
+    ("Precision_class", "keras.metrics.Precision(class_id=2)", "categorical"),
+    ("Recall", "keras.metrics.Recall()", "binary"),
+    ("Recall_topk", "keras.metrics.Recall(top_k=2)", "categorical"),
+    ("BCE", "keras.metrics.BinaryCrossentropy()", "binary"),
+    ("CCE", "keras.metrics.CategoricalCrossentropy()", "categorical"),
+    ("SCCE", "keras.metrics.SparseCategoricalCrossentropy()", "sparse"),
+    ("KLD", "keras.metrics.KLDivergence()", "categorical"),
+]
+
+
+def metric_cases():
+    c = []
+    for cid, ctor, group in METRICS:
+        if group == "regression_int":
+            t1, p1, t2, p2 = "[[1], [2], [3], [4]]", "[[0], [2], [3], [4]]", "[[1]]", "[[2]]"
+        else:
+            t1, p1, t2, p2 = METRIC_SETS[group]
+        n = len(eval(t1))
+        sw = ", sample_weight=np.array(%s)" % [0.5 + 0.25 * i for i in range(n)]
+        c.append((f"plain/{cid}", METRIC_TWO_BATCHES.format(ctor=ctor, t1=t1, p1=p1, t2=t2,
+                                                            p2=p2, sw1="")))
+        c.append((f"weighted/{cid}", METRIC_TWO_BATCHES.format(ctor=ctor, t1=t1, p1=p1, t2=t2,
+                                                               p2=p2, sw1=sw)))
+    c += [
+        ("mean/plain", "m = keras.metrics.Mean()\nm.update_state([1., 2., 3.])\n"
+                       "m.update_state(5.)\n[m.result(), m.name]"),
+        ("mean/weighted", "m = keras.metrics.Mean(name='my_mean')\n"
+                          "m.update_state([1., 2., 3.], sample_weight=[1., 0., 2.])\n"
+                          "[m.result(), m.name]"),
+        ("mean/matrix", "m = keras.metrics.Mean()\nm.update_state([[1., 2.], [3., 5.]])\n"
+                        "[m.result(), m.count]"),
+        ("sum", "m = keras.metrics.Sum()\nm.update_state([1., 2.])\nm.update_state([[3.], [4.]])"
+                "\nm.result()"),
+        ("call", "keras.metrics.BinaryAccuracy()([[1], [0]], [[0.7], [0.7]])"),
+        ("wrapper", "m = keras.metrics.MeanMetricWrapper(keras.losses.mean_squared_error)\n"
+                    "m.update_state([[1., 2.]], [[2., 2.]])\n[m.result(), m.name]"),
+        ("get/names", "[type(keras.metrics.get(n)).__name__ for n in ['mse', 'mae', 'accuracy', "
+                      "'AUC', 'binary_accuracy', 'Precision', 'categorical_accuracy']]"),
+        ("config/precision", "c = keras.metrics.Precision(thresholds=0.3).get_config()\n"
+                             "c.pop('name')\nc"),
+        ("config/auc", "c = keras.metrics.AUC(num_thresholds=10).get_config()\n"
+                       "c.pop('name')\nc"),
+        ("auto_names", "keras.backend.clear_session()\n[keras.metrics.Precision().name, "
+                       "keras.metrics.Precision().name, keras.metrics.AUC().name]"),
+        ("config/binacc", "keras.metrics.BinaryAccuracy(threshold=0.4).get_config()"),
+        ("config/topk", "keras.metrics.TopKCategoricalAccuracy(k=3).get_config()"),
+        ("custom_metric_ch7",
+         "class RootMeanSquaredError(keras.metrics.Metric):\n"
+         "    def __init__(self, name='rmse', **kwargs):\n"
+         "        super().__init__(name=name, **kwargs)\n"
+         "        self.mse_sum = self.add_weight(name='mse_sum', initializer='zeros')\n"
+         "        self.total_samples = self.add_weight(name='total_samples', "
+         "initializer='zeros', dtype='int32')\n"
+         "    def update_state(self, y_true, y_pred, sample_weight=None):\n"
+         "        y_true = tf.one_hot(y_true, depth=tf.shape(y_pred)[1])\n"
+         "        mse = tf.reduce_sum(tf.square(y_true - y_pred))\n"
+         "        self.mse_sum.assign_add(mse)\n"
+         "        num_samples = tf.shape(y_pred)[0]\n"
+         "        self.total_samples.assign_add(num_samples)\n"
+         "    def result(self):\n"
+         "        return tf.sqrt(self.mse_sum / tf.cast(self.total_samples, tf.float32))\n"
+         "    def reset_state(self):\n"
+         "        self.mse_sum.assign(0.)\n"
+         "        self.total_samples.assign(0)\n"
+         "m = RootMeanSquaredError()\n"
+         f"m.update_state(tf.constant({SP_T1}), tf.constant({CAT_P1}))\n"
+         "r = m.result()\nm.reset_state()\n[r, m.result(), m.name]"),
+    ]
+    return c
+
+
+GROUPS = {"losses": loss_cases, "initializers": initializer_cases, "metrics": metric_cases, "activations": activation_cases,
           "optimizers": optimizer_cases, "schedules": schedule_cases}
 
 

@@ -1,0 +1,711 @@
+"""keras.metrics: metric functions (pure) and Metric classes (state in Variables).
+
+A Metric accumulates over batches: ``update_state(y_true, y_pred, sample_weight=None)`` adds
+to its variables, ``result()`` reads them, ``reset_state()`` zeroes them (fit does this at
+each epoch). Formulas and names are Keras 3's.
+
+    >>> from tapeflow.keras import metrics
+    >>> m = metrics.SparseCategoricalAccuracy()
+    >>> m.update_state([0, 1], [[0.9, 0.1], [0.8, 0.2]])
+    >>> float(m.result())
+    0.5
+"""
+import re
+
+import numpy as np
+
+import tapeflow as tf
+from tapeflow.keras import activations, losses
+
+NEG_INF = -1e10  # Keras's metrics_utils.NEG_INF, used to push out non-top-k predictions
+
+
+def _snake(name):
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def auto_name(cls_name):
+    """Keras's auto_name: snake_case, uniquified by the global counter ('precision_1')."""
+    from tapeflow.keras import backend
+    return backend.unique_name(_snake(cls_name))
+
+
+def _floatx():
+    return tf.float32
+
+
+def _tensor(x, dtype=None):
+    return losses._tensor(x, dtype)
+
+
+# -- metric functions (one value per sample) ---------------------------------------------------
+def accuracy(y_true, y_pred):
+    """1.0 where y_true == y_pred exactly."""
+    y_pred = _tensor(y_pred)
+    y_true = _tensor(y_true, y_pred.dtype)
+    y_true, y_pred = losses.squeeze_or_expand_to_same_rank(y_true, y_pred)
+    return tf.cast(tf.equal(y_true, y_pred), _floatx())
+
+
+def binary_accuracy(y_true, y_pred, threshold=0.5):
+    """1.0 where (y_pred > threshold) equals the 0/1 label."""
+    y_pred = _tensor(y_pred)
+    y_true = _tensor(y_true)
+    y_true, y_pred = losses.squeeze_or_expand_to_same_rank(y_true, y_pred)
+    y_pred = tf.cast(y_pred > tf.cast(threshold, y_pred.dtype), y_true.dtype)
+    return tf.cast(tf.equal(y_true, y_pred), _floatx())
+
+
+def categorical_accuracy(y_true, y_pred):
+    """1.0 where argmax(y_pred) equals argmax(y_true) (one-hot labels)."""
+    y_pred = _tensor(y_pred)
+    y_true = tf.cast(tf.argmax(_tensor(y_true), axis=-1), y_pred.dtype)
+    original_shape = list(y_true.shape)
+    reshape = len(y_true.shape) == len(y_pred.shape)
+    if reshape:
+        y_true = tf.squeeze(y_true, -1)
+    y_pred = tf.cast(tf.argmax(y_pred, axis=-1), y_true.dtype)
+    matches = tf.cast(tf.equal(y_true, y_pred), _floatx())
+    return tf.reshape(matches, original_shape) if reshape else matches
+
+
+def sparse_categorical_accuracy(y_true, y_pred):
+    """1.0 where argmax(y_pred) equals the integer label."""
+    y_pred = _tensor(y_pred)
+    y_true = _tensor(y_true, y_pred.dtype)
+    original_shape = list(y_true.shape)
+    reshape = len(y_true.shape) == len(y_pred.shape) and y_true.shape[-1] == 1
+    if reshape:
+        y_true = tf.squeeze(y_true, -1)
+    y_pred = tf.cast(tf.argmax(y_pred, axis=-1), y_true.dtype)
+    matches = tf.cast(tf.equal(y_true, y_pred), _floatx())
+    if reshape:
+        matches = tf.reshape(matches, original_shape)
+    if len(matches.shape) > 1 and matches.shape[-1] == 1:
+        matches = tf.squeeze(matches, -1)
+    return matches
+
+
+def in_top_k(targets, predictions, k):
+    """TF's in_top_k: fewer than k classes score strictly higher than the target's class
+    (ties at the boundary count as in), and a non-finite score is never in."""
+    predictions = _tensor(predictions)
+    depth = predictions.shape[-1]
+    is_target = tf.cast(tf.one_hot(tf.cast(targets, tf.int32), depth), tf.bool)
+    target_score = tf.reduce_sum(tf.where(is_target, predictions, tf.zeros_like(predictions)),
+                                 axis=-1)
+    higher = tf.reduce_sum(tf.cast(predictions > tf.expand_dims(target_score, -1), tf.int32),
+                           axis=-1)
+    finite = tf.reduce_all(tf.math.is_finite(predictions), axis=-1)
+    return tf.logical_and(higher < k, finite)
+
+
+def _top_k_matches(y_true_ids, y_pred, k):
+    original_shape = list(y_true_ids.shape)
+    reshape = len(y_true_ids.shape) > 1
+    if len(y_pred.shape) > 2:
+        y_pred = tf.reshape(y_pred, [-1, y_pred.shape[-1]])
+    if reshape:
+        y_true_ids = tf.reshape(y_true_ids, [-1])
+    matches = tf.cast(in_top_k(y_true_ids, y_pred, k), _floatx())
+    return tf.reshape(matches, original_shape) if reshape else matches
+
+
+def top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """1.0 where the one-hot label's class is among the k highest predictions."""
+    y_pred = _tensor(y_pred)
+    y_true = tf.argmax(_tensor(y_true, y_pred.dtype), axis=-1)
+    return _top_k_matches(y_true, y_pred, k)
+
+
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False):
+    """1.0 where the integer label is among the k highest predictions."""
+    y_pred = _tensor(y_pred)
+    if from_sorted_ids:  # y_pred holds class ids, best first
+        y_true = _tensor(y_true, y_pred.dtype)
+        hit = tf.reduce_any(tf.equal(tf.expand_dims(y_true, 1), y_pred[:, :k]), axis=1)
+        return tf.cast(hit, _floatx())
+    return _top_k_matches(tf.cast(_tensor(y_true), tf.int32), y_pred, k)
+
+
+# -- the base class ----------------------------------------------------------------------------
+class Metric:
+    """Base class: state in Variables made with ``add_variable`` / ``add_weight``.
+
+    Subclasses implement ``update_state`` and ``result``; ``reset_state`` zeroes every variable.
+    """
+
+    def __init__(self, dtype=None, name=None):
+        self.name = name or auto_name(type(self).__name__)
+        self._dtype = tf.as_dtype(dtype or "float32").name
+        self._variables = []
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def variables(self):
+        found = list(self._variables)
+        for value in vars(self).values():  # metrics held by this metric (Keras's tracker)
+            if isinstance(value, Metric):
+                found.extend(value.variables)
+        return found
+
+    weights = variables
+
+    def add_variable(self, shape=(), initializer="zeros", dtype=None, aggregation="sum",
+                     name=None):
+        """A non-trainable Variable that ``reset_state`` zeroes."""
+        from tapeflow.keras import initializers
+        if not hasattr(self, "_variables"):
+            raise RuntimeError("You forgot to call `super().__init__()` in the `__init__()` "
+                               "method. Go add it!")
+        if isinstance(shape, str) and name is None:  # Keras 2: add_weight(name, shape, ...)
+            shape, name = (), shape
+        dtype = tf.as_dtype(dtype or self._dtype)
+        value = initializers.get(initializer or "zeros")(tuple(shape), dtype=dtype.name)
+        with tf.name_scope(self.name.replace("/", ">")):
+            variable = tf.Variable(value, trainable=False, name=name or "variable", dtype=dtype)
+        self._variables.append(variable)
+        return variable
+
+    def add_weight(self, shape=(), initializer=None, dtype=None, name=None, **kwargs):
+        if isinstance(shape, str):  # Keras 2 order: add_weight(name, shape=...)
+            shape, name = kwargs.pop("shape", ()), shape
+        return self.add_variable(shape=shape, initializer=initializer, dtype=dtype, name=name)
+
+    def update_state(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must implement update_state()")
+
+    def result(self):
+        raise NotImplementedError(f"{type(self).__name__} must implement result()")
+
+    def reset_state(self):
+        for v in self.variables:
+            v.assign(tf.zeros(v.shape, dtype=v.dtype))
+
+    reset_states = reset_state  # Keras 2 spelling
+
+    def __call__(self, *args, **kwargs):
+        self.update_state(*args, **kwargs)
+        return self.result()
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}>"
+
+    __str__ = __repr__
+
+
+# -- reduction metrics -------------------------------------------------------------------------
+def _samplewise(values, sample_weight, reduce_fn, dtype):
+    """Reduce values to one per sample and apply the weights, as Keras's reduction metrics."""
+    values = _tensor(values, dtype)
+    if sample_weight is not None:
+        sample_weight = _tensor(sample_weight, dtype)
+        values, sample_weight = losses.squeeze_or_expand_to_same_rank(values, sample_weight)
+        w_ndim, v_ndim = len(sample_weight.shape), len(values.shape)
+        if v_ndim > w_ndim:
+            values = reduce_fn(values, axis=list(range(w_ndim, v_ndim)))
+        sample_weight = tf.broadcast_to(sample_weight, list(values.shape))
+        values = values * sample_weight
+        if w_ndim > 1:
+            sample_weight = reduce_fn(sample_weight, axis=list(range(1, w_ndim)))
+    if len(values.shape) > 1:
+        values = reduce_fn(values, axis=list(range(1, len(values.shape))))
+    return values, sample_weight
+
+
+class Sum(Metric):
+    """The (weighted) sum of every value seen."""
+
+    def __init__(self, name="sum", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.total = self.add_variable((), "zeros", name="total")
+
+    def update_state(self, values, sample_weight=None):
+        values, _ = _samplewise(values, sample_weight, tf.reduce_sum, tf.as_dtype(self.dtype))
+        self.total.assign_add(tf.reduce_sum(values))
+
+    def result(self):
+        return tf.identity(self.total)
+
+
+class Mean(Metric):
+    """The (weighted) mean of every value seen: total / count."""
+
+    def __init__(self, name="mean", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.total = self.add_variable((), "zeros", name="total")
+        self.count = self.add_variable((), "zeros", name="count")
+
+    def update_state(self, values, sample_weight=None):
+        dtype = tf.as_dtype(self.dtype)
+        values, sample_weight = _samplewise(values, sample_weight, tf.reduce_mean, dtype)
+        self.total.assign_add(tf.reduce_sum(values))
+        if sample_weight is not None:
+            count = tf.reduce_sum(sample_weight)
+        else:
+            count = float(values.shape[0]) if len(values.shape) >= 1 else 1.0
+        self.count.assign_add(tf.cast(count, dtype))
+
+    def result(self):
+        return tf.math.divide_no_nan(self.total, self.count)
+
+
+class MeanMetricWrapper(Mean):
+    """The mean of a per-sample function ``fn(y_true, y_pred, **kwargs)``."""
+
+    def __init__(self, fn, name=None, dtype=None, **kwargs):
+        super().__init__(name=name or auto_name(type(self).__name__), dtype=dtype)
+        self._fn = fn
+        self._fn_kwargs = kwargs
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        mask = losses.get_keras_mask(y_pred)
+        values = self._fn(y_true, y_pred, **self._fn_kwargs)
+        if mask is not None:
+            sample_weight = losses._apply_mask(
+                None if sample_weight is None else _tensor(sample_weight, tf.float32),
+                _tensor(mask), tf.as_dtype(self.dtype), "sum")
+        return super().update_state(values, sample_weight=sample_weight)
+
+    def get_config(self):
+        config = dict(super().get_config(), **self._fn_kwargs)
+        if type(self) is MeanMetricWrapper:
+            config["fn"] = getattr(self._fn, "__name__", self._fn)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if isinstance(config.get("fn"), str):
+            config["fn"] = losses.get(config["fn"]) if config["fn"] in \
+                losses.ALL_OBJECTS_DICT else globals()[config["fn"]]
+        return cls(**config)
+
+
+def _wrapper_class(cls_name, fn, default_name, params=(), direction="up", doc=""):
+    """A MeanMetricWrapper subclass whose keyword ``params`` (name, default) configure fn."""
+    names = [p for p, _ in params]
+
+    def __init__(self, name=default_name, dtype=None, **kwargs):
+        values = dict(params)
+        unknown = set(kwargs) - set(values)
+        if unknown:
+            raise TypeError(f"{cls_name} got unexpected keyword arguments {sorted(unknown)}; "
+                            f"it accepts {['name', 'dtype'] + names}")
+        values.update(kwargs)
+        MeanMetricWrapper.__init__(self, fn, name=name, dtype=dtype, **values)
+        for key, value in values.items():
+            setattr(self, key, value)
+        self._direction = direction
+
+    cls = type(cls_name, (MeanMetricWrapper,), {"__init__": __init__,
+                                                "__doc__": doc or fn.__doc__})
+    cls.__module__ = __name__
+    return cls
+
+
+Accuracy = _wrapper_class("Accuracy", accuracy, "accuracy")
+BinaryAccuracy = _wrapper_class("BinaryAccuracy", binary_accuracy, "binary_accuracy",
+                                [("threshold", 0.5)])
+CategoricalAccuracy = _wrapper_class("CategoricalAccuracy", categorical_accuracy,
+                                     "categorical_accuracy")
+SparseCategoricalAccuracy = _wrapper_class("SparseCategoricalAccuracy",
+                                           sparse_categorical_accuracy,
+                                           "sparse_categorical_accuracy")
+TopKCategoricalAccuracy = _wrapper_class("TopKCategoricalAccuracy", top_k_categorical_accuracy,
+                                         "top_k_categorical_accuracy", [("k", 5)])
+SparseTopKCategoricalAccuracy = _wrapper_class(
+    "SparseTopKCategoricalAccuracy", sparse_top_k_categorical_accuracy,
+    "sparse_top_k_categorical_accuracy", [("k", 5), ("from_sorted_ids", False)])
+MeanSquaredError = _wrapper_class("MeanSquaredError", losses.mean_squared_error,
+                                  "mean_squared_error", direction="down")
+MeanAbsoluteError = _wrapper_class("MeanAbsoluteError", losses.mean_absolute_error,
+                                   "mean_absolute_error", direction="down")
+MeanAbsolutePercentageError = _wrapper_class(
+    "MeanAbsolutePercentageError", losses.mean_absolute_percentage_error,
+    "mean_absolute_percentage_error", direction="down")
+MeanSquaredLogarithmicError = _wrapper_class(
+    "MeanSquaredLogarithmicError", losses.mean_squared_logarithmic_error,
+    "mean_squared_logarithmic_error", direction="down")
+CosineSimilarity = _wrapper_class("CosineSimilarity", losses.cosine_similarity,
+                                  "cosine_similarity", [("axis", -1)])
+LogCoshError = _wrapper_class("LogCoshError", losses.log_cosh, "logcosh", direction="down")
+Hinge = _wrapper_class("Hinge", losses.hinge, "hinge", direction="down")
+SquaredHinge = _wrapper_class("SquaredHinge", losses.squared_hinge, "squared_hinge",
+                              direction="down")
+CategoricalHinge = _wrapper_class("CategoricalHinge", losses.categorical_hinge,
+                                  "categorical_hinge", direction="down")
+KLDivergence = _wrapper_class("KLDivergence", losses.kl_divergence, "kl_divergence",
+                              direction="down")
+Poisson = _wrapper_class("Poisson", losses.poisson, "poisson", direction="down")
+BinaryCrossentropy = _wrapper_class(
+    "BinaryCrossentropy", losses.binary_crossentropy, "binary_crossentropy",
+    [("from_logits", False), ("label_smoothing", 0.0)], direction="down")
+CategoricalCrossentropy = _wrapper_class(
+    "CategoricalCrossentropy", losses.categorical_crossentropy, "categorical_crossentropy",
+    [("from_logits", False), ("label_smoothing", 0.0), ("axis", -1)], direction="down")
+SparseCategoricalCrossentropy = _wrapper_class(
+    "SparseCategoricalCrossentropy", losses.sparse_categorical_crossentropy,
+    "sparse_categorical_crossentropy", [("from_logits", False), ("axis", -1)],
+    direction="down")
+
+
+class RootMeanSquaredError(Mean):
+    """sqrt of the mean squared error over everything seen."""
+
+    def __init__(self, name="root_mean_squared_error", dtype=None):
+        super().__init__(name, dtype=dtype)
+        self._direction = "down"
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        dtype = tf.as_dtype(self.dtype)
+        y_true, y_pred = losses.squeeze_or_expand_to_same_rank(_tensor(y_true, dtype),
+                                                               _tensor(y_pred, dtype))
+        return super().update_state(tf.square(y_pred - y_true), sample_weight=sample_weight)
+
+    def result(self):
+        return tf.sqrt(super().result())
+
+
+# -- confusion-matrix metrics ------------------------------------------------------------------
+def _filter_top_k(x, k):
+    _, idx = tf.math.top_k(x, k)
+    mask = tf.reduce_sum(tf.one_hot(idx, x.shape[-1], dtype=x.dtype), axis=-2)
+    return x * mask + NEG_INF * (1 - mask)
+
+
+def update_confusion_matrix_variables(variables, y_true, y_pred, thresholds, top_k=None,
+                                      class_id=None, sample_weight=None, multi_label=False,
+                                      label_weights=None):
+    """Add the (weighted) counts of tp/fp/tn/fn at each threshold to ``variables``.
+
+    ``variables`` maps 'tp', 'fp', 'tn', 'fn' to Variables of shape (num_thresholds,) (or
+    (num_thresholds, num_labels) when ``multi_label``). A prediction is positive where it is
+    strictly greater than the threshold, as Keras.
+    """
+    dtype = next(iter(variables.values())).dtype
+    y_true, y_pred = _tensor(y_true, dtype), _tensor(y_pred, dtype)
+    y_pred, y_true = losses.squeeze_or_expand_to_same_rank(y_pred, y_true)
+    if sample_weight is not None:
+        sample_weight = tf.expand_dims(_tensor(sample_weight, dtype), -1)
+        _, sample_weight = losses.squeeze_or_expand_to_same_rank(y_true, sample_weight,
+                                                                 expand_rank_1=False)
+    if top_k is not None:
+        y_pred = _filter_top_k(y_pred, top_k)
+    if class_id is not None:
+        if len(y_pred.shape) == 1:
+            raise ValueError("When class_id is provided, y_pred must be a 2D array with shape "
+                             f"(num_samples, num_classes), found shape: {y_pred.shape}")
+        y_true, y_pred = y_true[..., class_id:class_id + 1], y_pred[..., class_id:class_id + 1]
+    weights = None
+    if sample_weight is not None:
+        weights = tf.broadcast_to(sample_weight, list(y_pred.shape))
+    if label_weights is not None and not multi_label:
+        lw = tf.broadcast_to(tf.cast(label_weights, dtype), list(y_pred.shape))
+        weights = lw if weights is None else weights * lw
+    thresholds = tf.constant(np.asarray(thresholds, dtype=dtype.name))
+    if multi_label:  # (T, N, L)
+        preds = tf.expand_dims(y_pred, 0)
+        labels = tf.expand_dims(tf.cast(y_true, tf.bool), 0)
+        thresh = tf.reshape(thresholds, [-1, 1, 1])
+    else:  # (T, N * L)
+        preds = tf.reshape(y_pred, [1, -1])
+        labels = tf.reshape(tf.cast(y_true, tf.bool), [1, -1])
+        thresh = tf.reshape(thresholds, [-1, 1])
+        if weights is not None:
+            weights = tf.reshape(weights, [1, -1])
+    pred_pos = preds > thresh
+    label_pos = tf.broadcast_to(labels, list(pred_pos.shape))
+    cases = {"tp": (label_pos, pred_pos), "fn": (label_pos, tf.logical_not(pred_pos)),
+             "fp": (tf.logical_not(label_pos), pred_pos),
+             "tn": (tf.logical_not(label_pos), tf.logical_not(pred_pos))}
+    for key, variable in variables.items():
+        both = tf.logical_and(*cases[key])
+        if weights is not None:
+            counts = tf.where(both, tf.broadcast_to(weights, list(both.shape)),
+                              tf.zeros(both.shape, dtype))
+        else:
+            counts = tf.cast(both, dtype)
+        variable.assign(variable + tf.reduce_sum(counts, axis=1))
+
+
+def _check_thresholds(thresholds):
+    for t in thresholds:
+        if t is None or t < 0 or t > 1:
+            raise ValueError(f"Threshold values must be in [0, 1]. Received: {thresholds}")
+
+
+class _PrecisionRecall(Metric):
+    """Precision and Recall share thresholds, top_k, class_id and the tp counter."""
+
+    _other = None  # 'fp' for Precision, 'fn' for Recall
+
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self._direction = "up"
+        self.init_thresholds, self.top_k, self.class_id = thresholds, top_k, class_id
+        if thresholds is not None:
+            _check_thresholds(thresholds if isinstance(thresholds, (list, tuple))
+                              else [thresholds])
+        default = 0.5 if top_k is None else NEG_INF
+        chosen = default if thresholds is None else thresholds
+        self.thresholds = list(chosen) if isinstance(chosen, (list, tuple)) else [chosen]
+        n = len(self.thresholds)
+        self.true_positives = self.add_variable((n,), "zeros", name="true_positives")
+        other = "false_positives" if self._other == "fp" else "false_negatives"
+        setattr(self, other, self.add_variable((n,), "zeros", name=other))
+        self._other_var = getattr(self, other)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        update_confusion_matrix_variables(
+            {"tp": self.true_positives, self._other: self._other_var}, y_true, y_pred,
+            self.thresholds, top_k=self.top_k, class_id=self.class_id,
+            sample_weight=sample_weight)
+
+    def result(self):
+        out = tf.math.divide_no_nan(self.true_positives, self.true_positives + self._other_var)
+        return out[0] if len(self.thresholds) == 1 else out
+
+    def get_config(self):
+        return dict(super().get_config(), thresholds=self.init_thresholds, top_k=self.top_k,
+                    class_id=self.class_id)
+
+
+class Precision(_PrecisionRecall):
+    """tp / (tp + fp) of predictions above the threshold (default 0.5)."""
+
+    _other = "fp"
+
+
+class Recall(_PrecisionRecall):
+    """tp / (tp + fn) of predictions above the threshold (default 0.5)."""
+
+    _other = "fn"
+
+
+class AUC(Metric):
+    """Area under the ROC or PR curve, from counts at num_thresholds thresholds (Keras 3)."""
+
+    def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
+                 name=None, dtype=None, thresholds=None, multi_label=False, num_labels=None,
+                 label_weights=None, from_logits=False):
+        self._direction = "up"
+        curve = str(curve).upper()
+        if curve not in ("ROC", "PR", "PRGAIN"):
+            raise ValueError(f'Invalid AUC curve value: "{curve}". Expected values are '
+                             '["PR", "ROC", "PRGAIN"]')
+        summation_method = str(summation_method).lower()
+        if summation_method not in ("interpolation", "majoring", "minoring"):
+            raise ValueError(f'Invalid AUC summation method value: "{summation_method}". '
+                             'Expected values are ["interpolation", "majoring", "minoring"]')
+        self._init_from_thresholds = thresholds is not None
+        if thresholds is not None:
+            self.num_thresholds = len(thresholds) + 2
+            thresholds = sorted(thresholds)
+        else:
+            if num_thresholds <= 1:
+                raise ValueError("Argument `num_thresholds` must be an integer > 1. "
+                                 f"Received: num_thresholds={num_thresholds}")
+            self.num_thresholds = num_thresholds
+            thresholds = [(i + 1) * 1.0 / (num_thresholds - 1)
+                          for i in range(num_thresholds - 2)]
+        eps = losses._epsilon()
+        self._thresholds = np.array([0.0 - eps] + list(thresholds) + [1.0 + eps])
+        self.curve, self.summation_method = curve, summation_method
+        Metric.__init__(self, name=name, dtype=dtype)
+        self.multi_label, self.num_labels = multi_label, num_labels
+        self.label_weights = None if label_weights is None else tf.constant(
+            np.asarray(label_weights, dtype=self.dtype))
+        self._from_logits = from_logits
+        self._built = False
+        if multi_label:
+            if num_labels:
+                self._build([None, num_labels])
+        else:
+            if num_labels:
+                raise ValueError("`num_labels` is needed only when `multi_label` is True.")
+            self._build(None)
+
+    @property
+    def thresholds(self):
+        return list(self._thresholds)
+
+    def _build(self, shape):
+        if self.multi_label:
+            if len(shape) != 2:
+                raise ValueError("`y_pred` must have rank 2 when `multi_label=True`. Found "
+                                 f"rank {len(shape)}. Full shape received for `y_pred`: "
+                                 f"{shape}")
+            self._num_labels = shape[1]
+            var_shape = (self.num_thresholds, self._num_labels)
+        else:
+            var_shape = (self.num_thresholds,)
+        for name in ("true_positives", "false_positives", "true_negatives", "false_negatives"):
+            setattr(self, name, self.add_variable(var_shape, "zeros", name=name))
+        self._built = True
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_pred = _tensor(y_pred)
+        if not self._built:
+            self._build(list(y_pred.shape))
+        if self._from_logits:
+            y_pred = activations.sigmoid(y_pred)
+        update_confusion_matrix_variables(
+            {"tp": self.true_positives, "tn": self.true_negatives,
+             "fp": self.false_positives, "fn": self.false_negatives},
+            y_true, y_pred, self._thresholds, sample_weight=sample_weight,
+            multi_label=self.multi_label,
+            label_weights=None if self.multi_label else self.label_weights)
+
+    def _by_label(self, terms):
+        if not self.multi_label:
+            return tf.reduce_sum(terms)
+        by_label = tf.reduce_sum(terms, axis=0)
+        if self.label_weights is None:
+            return tf.reduce_mean(by_label)
+        return tf.math.divide_no_nan(tf.reduce_sum(by_label * self.label_weights),
+                                     tf.reduce_sum(self.label_weights))
+
+    def interpolate_pr_auc(self):
+        """Davis & Goadrich's interpolation of the PR curve, as Keras."""
+        n = self.num_thresholds
+        tp, fp, fn = self.true_positives, self.false_positives, self.false_negatives
+        dtp = tp[:n - 1] - tp[1:]
+        p = tp + fp
+        dp = p[:n - 1] - p[1:]
+        prec_slope = tf.math.divide_no_nan(dtp, tf.maximum(dp, 0.0))
+        intercept = tp[1:] - prec_slope * p[1:]
+        safe_p_ratio = tf.where(tf.logical_and(p[:n - 1] > 0, p[1:] > 0),
+                                tf.math.divide_no_nan(p[:n - 1], tf.maximum(p[1:], 0.0)),
+                                tf.ones_like(p[1:]))
+        increment = tf.math.divide_no_nan(
+            prec_slope * (dtp + intercept * tf.math.log(safe_p_ratio)),
+            tf.maximum(tp[1:] + fn[1:], 0.0))
+        return self._by_label(increment)
+
+    def result(self):
+        if self.curve == "PR" and self.summation_method == "interpolation":
+            return self.interpolate_pr_auc()
+        tp, fp, tn, fn = (self.true_positives, self.false_positives, self.true_negatives,
+                          self.false_negatives)
+        recall = tf.math.divide_no_nan(tp, tp + fn)
+        if self.curve == "ROC":
+            x, y = tf.math.divide_no_nan(fp, fp + tn), recall
+        elif self.curve == "PR":
+            x, y = recall, tf.math.divide_no_nan(tp, tp + fp)
+        else:  # PRGAIN
+            scale = tf.math.divide_no_nan(tp + fn, tn + fp)
+            recall_gain = 1.0 - scale * tf.math.divide_no_nan(fn, tp)
+            precision_gain = 1.0 - scale * tf.math.divide_no_nan(fp, tp)
+            no_tp = tf.equal(tp, 0.0)
+            x = tf.maximum(tf.where(no_tp, tf.zeros_like(tp), recall_gain), 0.0)
+            y = tf.where(no_tp, tf.ones_like(tp), precision_gain)
+        n = self.num_thresholds
+        if self.summation_method == "interpolation":
+            heights = (y[:n - 1] + y[1:]) / 2.0
+        elif self.summation_method == "minoring":
+            heights = tf.minimum(y[:n - 1], y[1:])
+        else:
+            heights = tf.maximum(y[:n - 1], y[1:])
+        return self._by_label((x[:n - 1] - x[1:]) * heights)
+
+    def reset_state(self):
+        if self._built:
+            Metric.reset_state(self)
+
+    def get_config(self):
+        lw = self.label_weights
+        config = dict(Metric.get_config(self), num_thresholds=self.num_thresholds,
+                      curve=self.curve, summation_method=self.summation_method,
+                      multi_label=self.multi_label, num_labels=self.num_labels,
+                      label_weights=None if lw is None else lw.numpy().tolist(),
+                      from_logits=self._from_logits)
+        if self._init_from_thresholds:
+            config["thresholds"] = self.thresholds[1:-1]
+        return config
+
+
+# -- names -------------------------------------------------------------------------------------
+_CLASSES = [Metric, Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy,
+            CategoricalAccuracy, SparseCategoricalAccuracy, TopKCategoricalAccuracy,
+            SparseTopKCategoricalAccuracy, MeanSquaredError, RootMeanSquaredError,
+            MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
+            CosineSimilarity, LogCoshError, Hinge, SquaredHinge, CategoricalHinge, KLDivergence,
+            Poisson, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
+            AUC, Precision, Recall]
+ALL_OBJECTS_DICT = {cls.__name__: cls for cls in _CLASSES}
+ALL_OBJECTS_DICT.update({_snake(cls.__name__): cls for cls in _CLASSES})
+ALL_OBJECTS_DICT.update(
+    bce=BinaryCrossentropy, BCE=BinaryCrossentropy, mse=MeanSquaredError,
+    MSE=MeanSquaredError, mae=MeanAbsoluteError, MAE=MeanAbsoluteError,
+    mape=MeanAbsolutePercentageError, MAPE=MeanAbsolutePercentageError,
+    msle=MeanSquaredLogarithmicError, MSLE=MeanSquaredLogarithmicError,
+    acc=Accuracy, auc=AUC, rmse=RootMeanSquaredError)
+
+# Keras exports the metric functions too (keras.metrics.mean_squared_error ...).
+mean_squared_error = losses.mean_squared_error
+mean_absolute_error = losses.mean_absolute_error
+mean_absolute_percentage_error = losses.mean_absolute_percentage_error
+mean_squared_logarithmic_error = losses.mean_squared_logarithmic_error
+binary_crossentropy = losses.binary_crossentropy
+categorical_crossentropy = losses.categorical_crossentropy
+sparse_categorical_crossentropy = losses.sparse_categorical_crossentropy
+kl_divergence = losses.kl_divergence
+poisson = losses.poisson
+hinge = losses.hinge
+squared_hinge = losses.squared_hinge
+categorical_hinge = losses.categorical_hinge
+log_cosh = losses.log_cosh
+huber = losses.huber
+
+
+def serialize(metric):
+    if isinstance(metric, Metric):
+        return {"module": "keras.metrics", "class_name": type(metric).__name__,
+                "config": metric.get_config(), "registered_name": None}
+    return {"module": "builtins", "class_name": "function",
+            "config": getattr(metric, "__name__", str(metric)), "registered_name": "function"}
+
+
+def deserialize(config, custom_objects=None):
+    table = dict(ALL_OBJECTS_DICT, **(custom_objects or {}))
+    if isinstance(config, str):
+        if config in table:
+            return table[config]
+        if config in globals() and callable(globals()[config]):
+            return globals()[config]
+        raise ValueError(f"Unknown metric: '{config}'. Use a name such as 'accuracy', 'mae', "
+                         "'AUC', a keras.metrics.Metric, or a callable(y_true, y_pred).")
+    if config.get("class_name") == "function":
+        return deserialize(config["config"], custom_objects)
+    cls = table.get(config.get("class_name"))
+    if cls is None:
+        raise ValueError(f"Unknown metric class: '{config.get('class_name')}'.")
+    return cls.from_config(config.get("config") or {})
+
+
+def get(identifier):
+    """A metric from a name ('accuracy', 'mse', 'AUC'), a config dict or a callable.
+
+    Names of classes give a fresh instance, as Keras 3: ``get('mse')`` is a MeanSquaredError.
+    (compile resolves 'accuracy' / 'acc' against the loss; that is the trainer's business.)
+    """
+    if identifier is None:
+        return None
+    obj = deserialize(identifier) if isinstance(identifier, (str, dict)) else identifier
+    if isinstance(obj, type) and issubclass(obj, Metric):
+        return obj()
+    if callable(obj):
+        return obj
+    raise ValueError(f"Could not interpret metric identifier: {identifier}")
