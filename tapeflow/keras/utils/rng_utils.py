@@ -15,8 +15,9 @@ def set_random_seed(seed):
         >>> set_random_seed(42)
     """
     if not isinstance(seed, int):
-        raise ValueError(  # noqa: TRY004 - Keras's class"Expected `seed` argument to be an integer. "
-                         f"Received: seed={seed} (of type {type(seed)})")
+        raise ValueError(  # noqa: TRY004 - Keras's class
+            "Expected `seed` argument to be an integer. "
+            f"Received: seed={seed} (of type {type(seed)})")
     global _seed
     _seed = seed
     random.seed(seed)
