@@ -2,7 +2,7 @@
 import enum
 import functools
 
-from tapeflow import autodiff, nest, tape
+from tapeflow import autodiff, errors, nest, tape
 from tapeflow.backend import xp
 from tapeflow.ops import _primitive as P
 from tapeflow.ops import manipulation
@@ -81,6 +81,8 @@ class GradientTape:
 
     def reset(self):
         """Forget everything recorded so far (the tape keeps recording if inside ``with``)."""
+        if not self._recording:
+            raise ValueError("Tape is not recording.")
         recording = self._recording
         self._pop()
         self._state = tape.TapeState(self._watch_accessed)
@@ -132,6 +134,10 @@ class GradientTape:
             v = t._value
             if s is not None:
                 seed = convert_to_tensor(s, dtype=t.dtype)
+                if seed._value.shape != v.shape:
+                    raise errors.InvalidArgumentError(
+                        f"Mismatch between the shape of output_gradients {seed.shape} and the "
+                        f"target {t.shape}: give one gradient of the target's shape per target.")
             elif v.ndim == 0:
                 seed = P.scalar(1, v.dtype)
             else:
@@ -142,7 +148,7 @@ class GradientTape:
         grads = autodiff.backward(self._state.records, seeds, keys)
         if not self._persistent:
             self._used = True
-            self._state = tape.TapeState(self._watch_accessed)
+            self._state.records = []  # free the recorded values; watched_variables() stays
         out = []
         for s, k in zip(flat_sources, keys):
             g = grads.get(k)
@@ -232,6 +238,9 @@ def custom_gradient(f=None):
                         state.watch_variable(v)
         import inspect  # only custom gradients need it; keeps `import tapeflow` light
         takes_vars = "variables" in inspect.signature(grad_fn).parameters
+        if variables and not takes_vars:
+            raise TypeError("If using @custom_gradient with a function that uses variables, "
+                            "then grad_fn must accept a keyword argument 'variables'.")
         flat_y = [convert_to_tensor(v) for v in nest.flatten(y)]
 
         def vjp(r, gs):

@@ -33,7 +33,7 @@ class Module:
             raise ValueError(f"'{name}' is not a valid module name. Module names must be valid "
                              "Python identifiers (e.g. a valid class name).")
         self._name = name
-        self._scope_name = _variable.scoped_name(name)
+        self._scope_name = _variable.scoped_name(name) + "/"  # absolute, as TF's
 
     @property
     def name(self):
@@ -61,24 +61,23 @@ class Module:
         return tuple(self._flatten(lambda x: isinstance(x, Module)))
 
     def _flatten(self, predicate, recursive=True):
-        """Every attribute value matching ``predicate``, depth first, each object once."""
+        """Matching attribute values: a module's own (sorted attributes, containers
+        flattened) first, then its submodules' in the order found, each object once (TF's)."""
         seen, out = {id(self)}, []
 
-        def walk(obj, depth):
-            items = _children(obj)
-            for value in items:
+        def walk(module):
+            submodules = []
+            for value in _leaves(module):
                 if id(value) in seen:
                     continue
-                if isinstance(value, (_variable.Variable, Module)) or not _is_container(value):
-                    seen.add(id(value))
+                seen.add(id(value))
                 if predicate(value):
                     out.append(value)
-                if isinstance(value, Module):
-                    if recursive:
-                        walk(value, depth + 1)
-                elif _is_container(value):
-                    walk(value, depth + 1)
-        walk(self, 0)
+                if recursive and isinstance(value, Module):
+                    submodules.append(value)
+            for sub in submodules:
+                walk(sub)
+        walk(self)
         return out
 
     @classmethod
@@ -93,17 +92,20 @@ class Module:
         return f"<{type(self).__module__}.{type(self).__name__} object at {hex(id(self))}>"
 
 
-def _is_container(v):
-    return isinstance(v, (list, tuple, dict))
-
-
-def _children(obj):
-    if isinstance(obj, Module):
-        ignored = getattr(obj, "_TF_MODULE_IGNORED_PROPERTIES", ())
-        d = vars(obj)
-        return [d[k] for k in sorted(d) if k not in ignored]
-    if isinstance(obj, dict):
-        return [obj[k] for k in sorted(obj, key=str)]
-    if isinstance(obj, (list, tuple)):
-        return list(obj)
-    return []
+def _leaves(module):
+    """The leaves of a module's attributes, sorted by name; lists and dicts are flattened."""
+    ignored = getattr(module, "_TF_MODULE_IGNORED_PROPERTIES", ())
+    d = vars(module)
+    out, stack = [], []
+    for key in sorted(d, reverse=True):
+        if key not in ignored:
+            stack.append(d[key])
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            stack.extend(v[k] for k in sorted(v, key=str, reverse=True))
+        elif isinstance(v, (list, tuple)):
+            stack.extend(reversed(v))
+        else:
+            out.append(v)
+    return out

@@ -45,9 +45,11 @@ class TapeState:
             self.watched[id(x)] = x
 
     def watch_variable(self, v):
+        # Listed by watched_variables() whatever its dtype (as TF); tracked only if it can
+        # have a gradient.
+        self.variables.setdefault(id(v), v)
         if _differentiable(v):
             self.watched[id(v)] = v
-            self.variables.setdefault(id(v), v)
 
 
 def _differentiable(x):

@@ -190,8 +190,12 @@ def _mixed(value):
         raise ValueError("Can't convert Python sequence with mixed types to Tensor.")
 
 
-def _infer_python(value):
-    """An array for a Python value with TF's inference: float -> float32, int -> int32."""
+def _infer_python(value, narrow=True):
+    """An array for a Python value with TF's inference: float -> float32, int -> int32.
+
+    With ``narrow=False`` (a dtype was requested) floats stay float64 until cast to it, so
+    ``tf.constant(0.1, tf.float64)`` is exactly 0.1.
+    """
     if isinstance(value, (list, tuple)):
         _mixed(value)
     try:
@@ -203,7 +207,7 @@ def _infer_python(value):
                          "Tensor.") from None
     kind = a.dtype.kind
     if kind == "f":
-        return a.astype(xp.float32)
+        return a.astype(xp.float32) if narrow else a
     if kind == "i":
         if a.size == 0 or (_int32_min <= a.min() and a.max() <= _int32_max):
             return a.astype(xp.int32)
@@ -277,7 +281,7 @@ def array_of(value, dtype=None):
     elif isinstance(value, (bytes, str)):
         a = xp.array(value.encode("utf-8") if isinstance(value, str) else value, dtype=object)
     elif isinstance(value, _PY_SCALARS) or isinstance(value, (list, tuple)):
-        a = _infer_python(value)
+        a = _infer_python(value, narrow=dtype is None)
     elif hasattr(value, "__array__"):
         a = xp.asarray(value)
     else:

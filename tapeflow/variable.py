@@ -24,11 +24,16 @@ class name_scope:
         return self._name
 
     def __enter__(self):
-        _scopes.append(self._name.rstrip("/") if self._name else "")
+        self._saved = list(_scopes)
+        name = self._name or ""
+        if name.endswith("/"):  # a full scope name, as TF: re-entered, not nested
+            _scopes[:] = [name.rstrip("/")]
+        else:
+            _scopes.append(name)
         return "/".join(s for s in _scopes if s) + "/"
 
     def __exit__(self, *exc):
-        _scopes.pop()
+        _scopes[:] = self._saved
         return False
 
 
@@ -206,16 +211,22 @@ class Variable:
         return UnreadVariable(self)
 
     def scatter_nd_update(self, indices, updates, name=None):
-        from tapeflow.ops import manipulation
-        self._value = manipulation.tensor_scatter_nd_update(Tensor(self._value), indices,
-                                                             updates)._value
+        new = self._value.copy()
+        new[self._scatter_key(indices)] = convert_to_tensor(updates, dtype=self.dtype)._value
+        self._value = new
         return UnreadVariable(self)
 
     def scatter_nd_add(self, indices, updates, name=None):
-        from tapeflow.ops import manipulation
-        self._value = manipulation.tensor_scatter_nd_add(Tensor(self._value), indices,
-                                                          updates)._value
+        new = self._value.copy()
+        xp.add.at(new, self._scatter_key(indices),
+                  convert_to_tensor(updates, dtype=self.dtype)._value)
+        self._value = new
         return UnreadVariable(self)
+
+    @staticmethod
+    def _scatter_key(indices):
+        idx = xp.asarray(convert_to_tensor(indices)._value)
+        return tuple(idx[..., j] for j in range(idx.shape[-1]))
 
     # -- Python protocol --------------------------------------------------------------------
     def __len__(self):
@@ -283,6 +294,10 @@ class UnreadVariable(Variable):
 
     read_value = value
     _as_tensor = value
+
+    @property
+    def name(self):
+        return "UnreadVariable"
 
     def _display_name(self):
         return "UnreadVariable"

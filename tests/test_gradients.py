@@ -40,16 +40,7 @@ def spd(n, seed=0, batch=()):
 
 # Cases that fail because tapeflow is wrong today (strict: the lead removes the entry once
 # fixed). Keys are case ids.
-KNOWN_BUGS = {
-    "erf-scalar": "tapeflow bug: tf.math.erf on a 0-d tensor raises AttributeError "
-                  "(np.frompyfunc returns a Python float, which has no .astype)",
-    "gelu_exact-scalar": "tapeflow bug: tf.nn.gelu(approximate=False) on a 0-d tensor goes "
-                         "through erf, which raises AttributeError on 0-d input",
-    "norm_matrix_ord1": "tapeflow bug: tf.norm(x, ord=1, axis=[0, 1]) (max column sum) raises "
-                        "NotImplementedError; TF supports it",
-    "norm_matrix_inf": "tapeflow bug: tf.norm(x, ord=np.inf, axis=[-2, -1]) (max row sum) raises "
-                       "NotImplementedError; TF supports it",
-}
+KNOWN_BUGS = {}  # id -> reason: cases tapeflow gets wrong today (none at the moment)
 
 
 def case(name, f, *args, order=2):
@@ -690,7 +681,7 @@ def test_float32_gradients_stay_float32():
         assert g.dtype == np.float32
 
 
-# === Known tapeflow bugs (strict xfail: remove the marker once fixed) ===========================
+# === Regressions: TF behaviours tapeflow once got wrong (found by gradient and contract checks) ===
 
 
 @pytest.mark.parametrize("f, args, order", [
@@ -700,8 +691,6 @@ def test_known_gradient_bugs(f, args, order):
     check_grads(f, args, order=order)
 
 
-@pytest.mark.xfail(strict=True, reason="tapeflow bug: selu'(0) is scale*alpha (1.758); TF's "
-                                       "SeluGrad gives scale (1.0507) at 0")
 def test_selu_kink_convention():
     (g,) = grads(tf.nn.selu, POINTS)
     scale, alpha = 1.0507009873554805, 1.6732632423543772
@@ -709,9 +698,6 @@ def test_selu_kink_convention():
                                rtol=1e-6)
 
 
-@pytest.mark.xfail(strict=True, reason="tapeflow bug: a Python float converted to float64 is "
-                                       "rounded through float32 (tf.constant(0.1, tf.float64) "
-                                       "is 0.10000000149011612); TF keeps 0.1")
 def test_python_float_constant_keeps_float64_precision_in_gradients():
     (g,) = grads(lambda x: x * 0.1, [1.0, 2.0])
     np.testing.assert_array_equal(g, [0.1, 0.1])

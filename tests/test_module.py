@@ -160,12 +160,9 @@ def test_trainable_variables_feed_a_tape():
     assert len(connected) == 5  # scale and the two Dense layers' w and b
 
 
-# === Known tapeflow bugs (strict xfail: remove the marker once fixed) ===========================
+# === Regressions: TF behaviours tapeflow once got wrong (found by gradient and contract checks) ===
 
 
-@pytest.mark.xfail(strict=True, reason="tapeflow bug: a module built inside another scope gets "
-                                       "the scope twice ('mlp/mlp/dense/w:0'); TF: "
-                                       "'mlp/dense/w:0'")
 def test_nested_module_variable_names():
     assert names(MLP().variables) == [
         "mlp/dense/b:0", "mlp/dense/w:0", "mlp/out/b:0", "mlp/out/w:0", "mlp/p0:0",
@@ -175,9 +172,6 @@ def test_nested_module_variable_names():
     assert names(d.variables) == ["outer/d/b:0", "outer/d/w:0"]
 
 
-@pytest.mark.xfail(strict=True, reason="tapeflow bug: Module.name_scope.name lacks TF's full "
-                                       "path with a trailing slash ('d' instead of 'd/', "
-                                       "'outer/d/')")
 def test_name_scope_name_is_the_full_path_with_slash():
     assert Dense(1, 1, name="d").name_scope.name == "d/"
     with tf.name_scope("outer"):
@@ -185,9 +179,6 @@ def test_name_scope_name_is_the_full_path_with_slash():
     assert d.name_scope.name == "outer/d/"
 
 
-@pytest.mark.xfail(strict=True, reason="tapeflow bug: Module.variables order is depth-first; "
-                                       "TF lists a module's own leaves (attributes sorted, "
-                                       "containers flattened) before recursing into submodules")
 def test_variables_order_is_tfs():
     m = MLP()
     assert [v.name for v in m.variables] == [

@@ -811,11 +811,9 @@ def _cube_with_bad_second_order(x):
     return x * x * x, grad
 
 
-# === Known tapeflow bugs (strict xfail: remove the marker once fixed) ===========================
+# === Regressions: TF behaviours tapeflow once got wrong (found by gradient and contract checks) ===
 
 
-@pytest.mark.xfail(strict=True, reason="tapeflow bug: watched_variables() is () after gradient() "
-                                       "on a non-persistent tape; TF still lists them")
 def test_watched_variables_survive_gradient():
     v = tf.Variable(2.0)
     with tf.GradientTape() as tape:
@@ -824,9 +822,6 @@ def test_watched_variables_survive_gradient():
     assert tape.watched_variables() == (v,)
 
 
-@pytest.mark.xfail(strict=True, reason="tapeflow bug: a trainable int variable read inside the "
-                                       "tape is missing from watched_variables(); TF lists it "
-                                       "(its gradient is still None)")
 def test_int_variable_is_watched_but_has_no_gradient():
     i, w = tf.Variable(3), tf.Variable(2.0)
     with tf.GradientTape() as tape:
@@ -836,8 +831,6 @@ def test_int_variable_is_watched_but_has_no_gradient():
     assert tape.gradient([y, z], [i, w])[0] is None
 
 
-@pytest.mark.xfail(strict=True, reason="tapeflow bug: output_gradients of the wrong shape are "
-                                       "silently broadcast; TF raises InvalidArgumentError")
 def test_output_gradients_must_match_the_target_shape():
     x = tf.constant(3.0)
     with tf.GradientTape() as tape:
@@ -847,9 +840,6 @@ def test_output_gradients_must_match_the_target_shape():
         tape.gradient(y, x, output_gradients=tf.constant([1.0, 2.0]))
 
 
-@pytest.mark.xfail(strict=True, reason="tapeflow bug: reset() outside the `with` block is "
-                                       "silently accepted; TF raises ValueError('Tape is not "
-                                       "recording.')")
 def test_reset_outside_the_block_raises():
     x = tf.constant(3.0)
     with tf.GradientTape() as tape:
@@ -858,10 +848,6 @@ def test_reset_outside_the_block_raises():
         tape.reset()
 
 
-@pytest.mark.xfail(strict=True, reason="tapeflow bug: a custom_gradient function that reads "
-                                       "variables but whose grad_fn has no `variables` argument "
-                                       "is accepted (variable gradient silently None); TF raises "
-                                       "TypeError")
 def test_custom_gradient_with_variables_requires_variables_argument():
     v = tf.Variable(2.0)
 

@@ -298,11 +298,8 @@ def test_bool_of_non_scalar_variable():
     assert bool(tf.Variable(1.0))
 
 
-# === Known tapeflow bugs (strict xfail: remove the marker once fixed) ===========================
+# === Regressions: TF behaviours tapeflow once got wrong (found by gradient and contract checks) ===
 
 
-@pytest.mark.xfail(strict=True, reason="tapeflow bug: the .name of what assign returns is "
-                                       "'Variable:0'; TF's _UnreadVariable answers "
-                                       "'UnreadVariable'")
 def test_unread_variable_name():
     assert tf.Variable(1.0).assign(2.0).name == "UnreadVariable"

@@ -412,7 +412,7 @@ _erf_kernel = xp.frompyfunc(_math.erf, 1, 1)
 def erf(x, name=None):
     """The error function (exact, via Python's math.erf: NumPy has no erf kernel)."""
     x = _float_unary(x, "Erf")
-    return P.emit(_erf_kernel(x._value).astype(x._value.dtype), (x,), _erf_vjp)
+    return P.emit(xp.asarray(_erf_kernel(x._value), dtype=x._value.dtype), (x,), _erf_vjp)
 
 
 def _erf_vjp(r, g):

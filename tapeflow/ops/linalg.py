@@ -267,8 +267,7 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
     x = P.unary(tensor)
     keep = bool(keepdims)
     if isinstance(axis, (list, tuple)) and len(axis) == 2 and ord not in ("euclidean", "fro"):
-        raise NotImplementedError(f"norm: matrix norm ord={ord!r} is not implemented yet; "
-                                  "use ord='euclidean' (Frobenius) instead.")
+        return _matrix_norm(x, ord, axis, keep)
     if ord in ("euclidean", "fro", 2, 2.0):
         return elementwise.sqrt(reduction.reduce_sum(elementwise.square(x), axis, keep))
     if ord in (1, 1.0):
@@ -280,6 +279,21 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
         raise ValueError(f"norm: ord must be a positive number, 'euclidean' or 'fro', got {ord}.")
     s = reduction.reduce_sum(elementwise.pow(elementwise.abs(x), p), axis, keep)
     return elementwise.pow(s, 1.0 / p)
+
+
+def _matrix_norm(x, ord, axis, keep):  # noqa: A002
+    """Induced matrix norms: 1 is the largest column sum of |x|, inf the largest row sum."""
+    rows, cols = (P.axis_index(a, x._value.ndim, "Norm") for a in axis)
+    if ord in (1, 1.0):
+        summed, over = rows, cols
+    elif ord in (float("inf"), xp.inf):
+        summed, over = cols, rows
+    else:
+        raise NotImplementedError(f"norm: matrix norm ord={ord!r} is not implemented yet; use "
+                                  "ord='euclidean' (Frobenius), 1 or np.inf.")
+    s = reduction.reduce_sum(elementwise.abs(x), summed, keepdims=True)
+    out = reduction.reduce_max(s, over, keepdims=True)
+    return out if keep else manipulation.squeeze(out, [rows, cols])
 
 
 def global_norm(t_list, name=None):

@@ -55,7 +55,8 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 def selu(features, name=None):
     x = P.unary(features)
     neg = E.multiply(E.expm1(E.minimum(x, 0)), _SELU_ALPHA)
-    return E.multiply(manipulation.where(comparison.greater(x, 0), x, neg), _SELU_SCALE)
+    # x < 0 picks the exponential branch, so selu'(0) is `scale`, as TF's SeluGrad.
+    return E.multiply(manipulation.where(comparison.less(x, 0), neg, x), _SELU_SCALE)
 
 
 def leaky_relu(features, alpha=0.2, name=None):
