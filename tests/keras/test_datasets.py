@@ -260,6 +260,14 @@ def test_the_cache_is_used_on_the_second_call(text_server):
     assert text_server.requests == ["imdb.npz"]
 
 
+def test_loader_download_error_also_suggests_path(keras_home, monkeypatch):
+    monkeypatch.setenv(_files.ORIGIN_ENV, "http://127.0.0.1:9/")
+    with pytest.raises(file_utils.DownloadError) as info:
+        reuters.load_data()
+    assert str(keras_home / "datasets" / "reuters.npz") in str(info.value)
+    assert "reuters.load_data(path='/path/to/reuters.npz')" in str(info.value)
+
+
 def test_explicit_path_works_offline_and_warns_on_a_foreign_hash(tmp_path, keras_home):
     path = FIXTURES.write_boston(tmp_path)
     with pytest.warns(UserWarning, match="does not have the hash Keras publishes"):

@@ -49,7 +49,12 @@ def fetch(path, default_name: str, file_hash: str | None, dataset: str) -> str:
             f"{dataset}: no file at path={path!r}. Pass the path of an existing "
             f"{default_name}, or a bare file name to use the Keras cache "
             f"({os.path.join(file_utils.keras_home(), 'datasets')}).")
-    return file_utils.get_file(fname=path, origin=origin(default_name), file_hash=file_hash)
+    try:
+        return file_utils.get_file(fname=path, origin=origin(default_name), file_hash=file_hash)
+    except file_utils.DownloadError as error:
+        raise file_utils.DownloadError(
+            f"{error}\nOr load a copy kept anywhere: {dataset}(path='/path/to/{default_name}')."
+        ) from None
 
 
 _ALLOWED_PICKLE_GLOBALS = frozenset({
