@@ -64,7 +64,9 @@ def cases(group):
 
 
 def run(code):
-    ns = {"tf": tf, "np": np, "keras": keras_namespace()}
+    import importlib
+    ns = {"tf": tf, "np": np, "keras": keras_namespace(),
+          "pbmod": importlib.import_module("tapeflow.keras.utils.progbar")}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:

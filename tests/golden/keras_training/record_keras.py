@@ -411,7 +411,104 @@ def metric_cases():
     return c
 
 
-GROUPS = {"losses": loss_cases, "initializers": initializer_cases, "metrics": metric_cases, "activations": activation_cases,
+# -- progbar -----------------------------------------------------------------------------------
+# ``pbmod`` is the Progbar's module (keras.src.utils.progbar / tapeflow.keras.utils.progbar):
+# its clock is replaced by a fake one so the text is reproducible. ``_dynamic_display`` forces
+# the terminal mode, the one where tapeflow reproduces Keras byte for byte.
+PB_HARNESS = """import contextlib, io
+class FakeTime:
+    now = 1000.0
+    @staticmethod
+    def time():
+        return FakeTime.now
+real_time = pbmod.time
+pbmod.time = FakeTime
+buf = io.StringIO()
+try:
+    with contextlib.redirect_stdout(buf):
+{body}
+finally:
+    pbmod.time = real_time
+buf.getvalue()"""
+
+
+def _pb(body):
+    return PB_HARNESS.format(body="\n".join("        " + line for line in body.splitlines()))
+
+
+PROGBARS = {
+    "basic": """pb = keras.utils.Progbar(5)
+pb._dynamic_display = True
+for i in range(5):
+    FakeTime.now += 0.1
+    pb.update(i + 1, [("loss", 0.5 / (i + 1)), ("acc", 1e-4)])""",
+    "fast_updates_throttled": """pb = keras.utils.Progbar(10)
+pb._dynamic_display = True
+for i in range(10):
+    FakeTime.now += 0.02
+    pb.update(i + 1, [("loss", float(i))])""",
+    "stateful": """pb = keras.utils.Progbar(4, stateful_metrics=["acc"])
+pb._dynamic_display = True
+for i in range(4):
+    FakeTime.now += 0.3
+    pb.update(i + 1, [("loss", 1.0 + i), ("acc", 0.25 * i)])""",
+    "stateless_set_like_fit": """pb = keras.utils.Progbar(3, stateless_metrics=set())
+pb._dynamic_display = True
+for i in range(3):
+    FakeTime.now += 1.5
+    pb.update(i + 1, [("accuracy", 0.5 + 0.1 * i), ("loss", -0.25)], finalize=False)
+pb.update(3, [("accuracy", 0.9), ("loss", 2e-5)], finalize=True)""",
+    "unknown_target": """pb = keras.utils.Progbar(None)
+pb._dynamic_display = True
+for i in range(3):
+    FakeTime.now += 0.5
+    pb.update(i + 1, [("loss", 0.1)])
+pb.update(3, [("loss", 0.2)], finalize=True)""",
+    "eta_minutes_hours": """pb = keras.utils.Progbar(469)
+pb._dynamic_display = True
+FakeTime.now += 2.0
+pb.update(1)
+FakeTime.now += 30.0
+pb.update(2)
+FakeTime.now += 200.0
+pb.update(3)
+FakeTime.now += 0.001
+pb.update(469)""",
+    "shrinking_line": """pb = keras.utils.Progbar(3)
+pb._dynamic_display = True
+FakeTime.now += 0.2
+pb.update(1, [("loss", 123456.0)])
+FakeTime.now += 0.2
+pb.update(2, [("loss", -123456.0)])
+FakeTime.now += 0.2
+pb.update(3, [("loss", 0.5)])""",
+    "add": """pb = keras.utils.Progbar(6, width=10, unit_name="sample")
+pb._dynamic_display = True
+for i in range(3):
+    FakeTime.now += 0.0004
+    pb.add(2, [("x", 3.0)])""",
+    "verbose2": """pb = keras.utils.Progbar(12, verbose=2)
+for i in range(12):
+    FakeTime.now += 0.25
+    pb.update(i + 1, [("loss", 0.5), ("neg", -0.5), ("tiny", 1e-5)])""",
+    "verbose0": """pb = keras.utils.Progbar(2, verbose=0)
+pb.update(1, [("loss", 1.0)])
+pb.update(2, [("loss", 1.0)])""",
+    "float32_values": """pb = keras.utils.Progbar(2, stateful_metrics=["m"])
+pb._dynamic_display = True
+FakeTime.now += 0.1
+pb.update(1, [("m", np.float32(0.123456)), ("avg", np.float32(0.33333334))])
+FakeTime.now += 0.1
+pb.update(2, [("m", np.float32(0.99995)), ("avg", np.float32(0.1))])""",
+}
+
+
+def progbar_cases():
+    return [(k, _pb(v)) for k, v in PROGBARS.items()]
+
+
+GROUPS = {"losses": loss_cases, "initializers": initializer_cases, "metrics": metric_cases,
+          "progbar": progbar_cases, "activations": activation_cases,
           "optimizers": optimizer_cases, "schedules": schedule_cases}
 
 
@@ -437,7 +534,8 @@ def main(argv):
     import tensorflow as tf
     import keras
     tf.keras.utils.set_random_seed(0)
-    ns = {"tf": tf, "np": np, "keras": keras}
+    from keras.src.utils import progbar as pbmod
+    ns = {"tf": tf, "np": np, "keras": keras, "pbmod": pbmod}
     for group in argv or list(GROUPS):
         record(group, GROUPS[group](), ns)
 
