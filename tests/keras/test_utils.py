@@ -126,3 +126,62 @@ def test_set_random_seed_makes_fit_bit_identical():
         return [w.copy() for w in model.get_weights()]
     first, second = run(), run()
     assert all(np.array_equal(a, b) for a, b in zip(first, second))
+
+
+class _Batches(utils.PyDataset):
+    def __init__(self, n, batch_size, **kwargs):
+        super().__init__(**kwargs)
+        self.x, self.batch_size, self.events = np.arange(n), batch_size, []
+
+    def __len__(self):
+        return -(-len(self.x) // self.batch_size)
+
+    def __getitem__(self, i):
+        part = self.x[i * self.batch_size:(i + 1) * self.batch_size]
+        return part, part * 2
+
+    def on_epoch_begin(self):
+        self.events.append("begin")
+
+    def on_epoch_end(self):
+        self.events.append("end")
+
+
+def test_pydataset_iterates_batches_as_an_epoch():
+    data = _Batches(10, 4, workers=2)
+    batches = list(data)
+    assert [b[0].tolist() for b in batches] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    assert data.num_batches == len(data) == 3 and data.workers == 2
+    assert data.events == ["begin", "end"]
+    assert utils.Sequence is utils.PyDataset
+
+
+def test_pydataset_without_super_init_warns():
+    class Bare(utils.PyDataset):
+        def __init__(self):
+            pass
+    with pytest.warns(UserWarning, match="should call `super\\(\\).__init__"):
+        assert Bare().workers == 1
+
+
+def test_pack_and_unpack_x_y_sample_weight():
+    assert utils.pack_x_y_sample_weight(1) == 1
+    assert utils.pack_x_y_sample_weight(1, 2) == (1, 2)
+    assert utils.pack_x_y_sample_weight(1, 2, 3) == (1, 2, 3)
+    assert utils.unpack_x_y_sample_weight((1,)) == (1, None, None)
+    assert utils.unpack_x_y_sample_weight([1, 2]) == (1, 2, None)
+    with pytest.raises(ValueError, match="found"):
+        utils.unpack_x_y_sample_weight((1, 2, 3, 4))
+
+
+def test_timeseries_windows_batch_by_slicing_and_check_arguments():
+    data = np.arange(100.0).reshape(50, 2)
+    ds = utils.timeseries_dataset_from_array(data, np.arange(50), sequence_length=5,
+                                             sampling_rate=2, batch_size=16)
+    x, y = next(iter(ds))
+    assert x.shape == (16, 5, 2) and x.numpy()[3, :, 0].tolist() == [6, 10, 14, 18, 22]
+    assert y.numpy()[3] == 3 and len(ds) == 3  # 42 windows
+    with pytest.raises(ValueError, match="`sampling_rate` must be higher than 0"):
+        utils.timeseries_dataset_from_array(data, None, 3, sampling_rate=0)
+    from tapeflow.keras import preprocessing
+    assert preprocessing.timeseries_dataset_from_array is utils.timeseries_dataset_from_array

@@ -192,11 +192,19 @@ DATASET_CASES = {
     "from_generator": "tf.data.Dataset.from_generator(lambda: iter([(1, [1., 2.]), (2, [3., 4.])]),"
                       " output_signature=(tf.TensorSpec(shape=(), dtype=tf.int32), "
                       "tf.TensorSpec(shape=(2,), dtype=tf.float32)))",
+    "timeseries": "tf.keras.utils.timeseries_dataset_from_array(np.arange(20.).reshape(10, 2), "
+                  "np.arange(10), sequence_length=3, batch_size=4)",
+    "timeseries_strided": "tf.keras.utils.timeseries_dataset_from_array(np.arange(20), None, "
+                          "sequence_length=4, sequence_stride=2, sampling_rate=2, "
+                          "batch_size=None, start_index=1, end_index=15)",
+    "timeseries_shuffled": "tf.keras.utils.timeseries_dataset_from_array(np.ones((50, 3), "
+                           "'float32'), np.zeros(50, 'int32'), sequence_length=5, batch_size=8, "
+                           "shuffle=True, seed=1)",
     "mnist_like": "tf.data.Dataset.from_tensor_slices((np.zeros((300, 28, 28), 'uint8'), "
                   "np.zeros(300, 'uint8'))).batch(128)",
 }
 #: cases whose elements are random or infinite: only specs, reprs and cardinality are compared
-NO_VALUES = {"mnist_like", "shuffle_batch", "shuffle_batch_drop", "repeat_infinite", "repeat_skip",
+NO_VALUES = {"timeseries_shuffled", "mnist_like", "shuffle_batch", "shuffle_batch_drop", "repeat_infinite", "repeat_skip",
              "repeat_batch_inf"}
 
 #: keras.utils calls: `value = <code>` with `keras`, `tf`, `np` in scope.

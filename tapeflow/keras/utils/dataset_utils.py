@@ -1,0 +1,258 @@
+"""Data helpers of keras.utils: PyDataset (Sequence), pack/unpack_x_y_sample_weight,
+timeseries_dataset_from_array."""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import numpy as np
+
+from tapeflow import shapes
+from tapeflow.data import dataset as dataset_ops
+from tapeflow.function import TensorSpec  # tapeflow.function is shadowed by tf.function
+from tapeflow.tensor import Tensor
+
+
+class PyDataset:
+    """Base class for Python batch producers: implement `__getitem__` and `__len__`.
+
+    `fit`/`evaluate`/`predict` iterate it like any iterable of batches. Iterating it to the end
+    counts as an epoch: `on_epoch_begin()` runs before the first batch and `on_epoch_end()`
+    after the last (override them to reshuffle). `workers`, `use_multiprocessing` and
+    `max_queue_size` are accepted and kept; batches are produced in the calling thread.
+
+    Example:
+        >>> class Batches(PyDataset):
+        ...     def __init__(self, x, y, batch_size, **kwargs):
+        ...         super().__init__(**kwargs)
+        ...         self.x, self.y, self.batch_size = x, y, batch_size
+        ...     def __len__(self):
+        ...         return -(-len(self.x) // self.batch_size)
+        ...     def __getitem__(self, i):
+        ...         s = slice(i * self.batch_size, (i + 1) * self.batch_size)
+        ...         return self.x[s], self.y[s]
+    """
+
+    def __init__(self, workers=1, use_multiprocessing=False, max_queue_size=10):
+        self._workers = workers
+        self._use_multiprocessing = use_multiprocessing
+        self._max_queue_size = max_queue_size
+
+    def _warn_if_super_not_called(self):
+        missing = [n for n in ("_workers", "_use_multiprocessing", "_max_queue_size")
+                   if not hasattr(self, n)]
+        if missing:
+            self._workers = getattr(self, "_workers", 1)
+            self._use_multiprocessing = getattr(self, "_use_multiprocessing", False)
+            self._max_queue_size = getattr(self, "_max_queue_size", 10)
+            warnings.warn("Your `PyDataset` class should call `super().__init__(**kwargs)` in "
+                          "its constructor. `**kwargs` can include `workers`, "
+                          "`use_multiprocessing`, `max_queue_size`. Do not pass these "
+                          "arguments to `fit()`, as they will be ignored.", stacklevel=3)
+
+    @property
+    def workers(self):
+        self._warn_if_super_not_called()
+        return self._workers
+
+    @workers.setter
+    def workers(self, value):
+        self._workers = value
+
+    @property
+    def use_multiprocessing(self):
+        self._warn_if_super_not_called()
+        return self._use_multiprocessing
+
+    @use_multiprocessing.setter
+    def use_multiprocessing(self, value):
+        self._use_multiprocessing = value
+
+    @property
+    def max_queue_size(self):
+        self._warn_if_super_not_called()
+        return self._max_queue_size
+
+    @max_queue_size.setter
+    def max_queue_size(self, value):
+        self._max_queue_size = value
+
+    def __getitem__(self, index):
+        """The batch number `index`: `x`, `(x, y)` or `(x, y, sample_weight)`."""
+        raise NotImplementedError(f"{type(self).__name__} must implement __getitem__(index).")
+
+    @property
+    def num_batches(self):
+        """The number of batches (by default `len(self)`); None for an endless dataset."""
+        if hasattr(self, "__len__"):
+            return len(self)
+        raise NotImplementedError("You need to implement the `num_batches` property:\n\n"
+                                  "@property\ndef num_batches(self):\n  return ...")
+
+    def __iter__(self):
+        try:
+            count = self.num_batches
+        except NotImplementedError:
+            count = None
+        indexes = itertools.count() if count is None else range(count)
+        self.on_epoch_begin()
+        for index in indexes:
+            yield self[index]
+        self.on_epoch_end()
+
+    def on_epoch_begin(self):
+        """Called before an epoch's first batch."""
+
+    def on_epoch_end(self):
+        """Called after an epoch's last batch (reshuffle here)."""
+
+
+#: Keras 2's name for PyDataset.
+Sequence = PyDataset
+
+
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """`x` alone, `(x, y)` or `(x, y, sample_weight)`: the tuple formats `fit` takes."""
+    if y is None:
+        return x if not isinstance(x, (tuple, list)) else (x,)
+    if sample_weight is None:
+        return (x, y)
+    return (x, y, sample_weight)
+
+
+def unpack_x_y_sample_weight(data):
+    """`(x, y, sample_weight)` from `x`, `(x,)`, `(x, y)` or `(x, y, sample_weight)`."""
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return (data, None, None)
+    if len(data) == 1:
+        return (data[0], None, None)
+    if len(data) == 2:
+        return (data[0], data[1], None)
+    if len(data) == 3:
+        return (data[0], data[1], data[2])
+    raise ValueError("Data is expected to be in format `x`, `(x,)`, `(x, y)`, or "
+                     f"`(x, y, sample_weight)`, found: {data}")
+
+
+# -- timeseries -------------------------------------------------------------------------------------
+class _WindowSource(dataset_ops._Source):
+    """Row i: the window of `data` starting at `positions[i]` (and its target)."""
+
+    def __init__(self, data, targets, positions, offsets):
+        self.data, self.targets, self.positions, self.offsets = data, targets, positions, offsets
+        self.size = len(positions)
+
+    def gather(self, selection):
+        starts = self.positions[selection]
+        windows = self.data[starts[:, None] + self.offsets]
+        return windows if self.targets is None else (windows, self.targets[starts])
+
+    def row(self, i):
+        start = int(self.positions[i])
+        window = self.data[start + self.offsets]
+        return window if self.targets is None else (window, self.targets[start, ...])
+
+
+class _TimeseriesDataset(dataset_ops.Dataset):
+    def __init__(self, source, spec):
+        self._source, self._spec = source, spec
+
+    def _plan(self):
+        return dataset_ops._in_order(self._source)
+
+    def _cardinality(self):
+        return self._source.size
+
+    @property
+    def element_spec(self):
+        return self._spec
+
+
+def timeseries_dataset_from_array(data, targets, sequence_length, sequence_stride=1,
+                                  sampling_rate=1, batch_size=128, shuffle=False, seed=None,
+                                  start_index=None, end_index=None):
+    """Sliding windows over a timeseries, as a tf.data Dataset of batches.
+
+    Window i starts at row `start_index + i * sequence_stride` and takes `sequence_length`
+    rows `sampling_rate` apart; its target is `targets[start]` (the row the window starts at).
+
+    Example:
+        >>> ds = timeseries_dataset_from_array(np.arange(10), None, sequence_length=3,
+        ...                                    batch_size=None)
+        >>> [w.tolist() for w in ds.take(2).as_numpy_iterator()]
+        [[0, 1, 2], [1, 2, 3]]
+    """
+    n = len(data)
+    _check_timeseries_args(n, start_index, end_index, sampling_rate, sequence_stride)
+    start_index = start_index or 0
+    end_index = n if end_index is None else end_index
+    num_seqs = end_index - start_index - (sequence_length - 1) * sampling_rate
+    if targets is not None:
+        num_seqs = min(num_seqs, len(targets))
+    positions = np.arange(0, max(num_seqs, 0), sequence_stride,
+                          dtype="int32" if num_seqs < 2147483647 else "int64")
+    if shuffle:
+        if seed is None:
+            seed = np.random.randint(1e6)
+        np.random.RandomState(seed).shuffle(positions)
+    window = _frozen(np.asarray(_values(data))[start_index:end_index])
+    target = None if targets is None else _frozen(np.asarray(_values(targets))[start_index:end_index])
+    offsets = np.arange(0, sequence_length * sampling_rate, sampling_rate)
+    spec = TensorSpec(shapes.TensorShape([None, *window.shape[1:]]), Tensor(window).dtype)
+    if target is not None:
+        spec = (spec, TensorSpec(shapes.TensorShape(list(target.shape[1:])),
+                                 Tensor(target).dtype))
+    dataset = _TimeseriesDataset(_WindowSource(window, target, positions, offsets), spec)
+    dataset = dataset.prefetch(-1)
+    if batch_size is not None:
+        if shuffle:
+            dataset = dataset.shuffle(buffer_size=batch_size * 8, seed=seed)
+        return dataset.batch(batch_size)
+    if shuffle:
+        dataset = dataset.shuffle(buffer_size=1024, seed=seed)
+    return dataset
+
+
+def _values(array):
+    return array._value if isinstance(array, Tensor) else array
+
+
+def _frozen(array):
+    array = np.array(array)  # a private copy, as TF's from_tensors makes
+    array.flags.writeable = False
+    return array
+
+
+def _check_timeseries_args(n, start_index, end_index, sampling_rate, sequence_stride):
+    if start_index:
+        if start_index < 0:
+            raise ValueError(f"`start_index` must be 0 or greater. Received: "
+                             f"start_index={start_index}")
+        if start_index >= n:
+            raise ValueError(f"`start_index` must be lower than the length of the data. "
+                             f"Received: start_index={start_index}, for data of length {n}")
+    if end_index:
+        if start_index and end_index <= start_index:
+            raise ValueError(f"`end_index` must be higher than `start_index`. Received: "
+                             f"start_index={start_index}, and end_index={end_index} ")
+        if end_index >= n:
+            raise ValueError(f"`end_index` must be lower than the length of the data. "
+                             f"Received: end_index={end_index}, for data of length {n}")
+        if end_index <= 0:
+            raise ValueError(f"`end_index` must be higher than 0. Received: "
+                             f"end_index={end_index}")
+    if sampling_rate <= 0:
+        raise ValueError(f"`sampling_rate` must be higher than 0. Received: "
+                         f"sampling_rate={sampling_rate}")
+    if sampling_rate >= n:
+        raise ValueError(f"`sampling_rate` must be lower than the length of the data. "
+                         f"Received: sampling_rate={sampling_rate}, for data of length {n}")
+    if sequence_stride <= 0:
+        raise ValueError(f"`sequence_stride` must be higher than 0. Received: "
+                         f"sequence_stride={sequence_stride}")
+    if sequence_stride >= n:
+        raise ValueError(f"`sequence_stride` must be lower than the length of the data. "
+                         f"Received: sequence_stride={sequence_stride}, for data of length {n}")
