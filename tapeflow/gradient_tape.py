@@ -145,7 +145,7 @@ class GradientTape:
             k = id(t)
             seeds[k] = seed if k not in seeds else seeds[k] + seed
         keys = [id(getattr(s, "_parent", s)) for s in flat_sources]
-        grads = autodiff.backward(self._state.records, seeds, keys)
+        grads = autodiff.backward(self._state.records, seeds, self._state.watched)
         if not self._persistent:
             self._used = True
             self._state.records = []  # free the recorded values; watched_variables() stays

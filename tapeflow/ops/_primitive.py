@@ -85,8 +85,9 @@ def binary(x, y, op):
 def _operand(v, hint):
     if isinstance(v, Tensor):
         return v
-    if type(v) is _ndarray and hint is not None and v.dtype == hint._np:
-        return Tensor(v)  # the common case: a NumPy batch already of the tensor's dtype
+    if type(v) is _ndarray and (v.dtype == hint._np if hint is not None
+                                else v.dtype.kind in "biufc"):
+        return Tensor(v)  # the common case: a NumPy batch, already of the wanted dtype
     if hasattr(type(v), "_as_tensor"):
         return v._as_tensor()
     if hint is not None:
@@ -106,8 +107,12 @@ def strict(x, y):
     x = x if type(x) is Tensor else convert_to_tensor(x)
     if isinstance(y, Tensor) or hasattr(type(y), "_as_tensor"):
         return x, y
-    if type(y) is _ndarray and y.dtype == x._value.dtype:
+    xd = x._value.dtype
+    ty = type(y)
+    if ty is _ndarray and y.dtype == xd:
         return x, Tensor(y)
+    if (ty is float or ty is int) and xd.kind == "f":
+        return x, Tensor(xp.asarray(y, xd))  # a Python number for a float tensor: exact
     return x, Tensor(array_of(y, x.dtype))
 
 

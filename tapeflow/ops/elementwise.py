@@ -5,29 +5,43 @@ come for free), and never mention broadcasting: the backward walk un-broadcasts 
 """
 import math as _math
 
-from tapeflow import dtypes, errors
+from tapeflow import dtypes, errors, tape
 from tapeflow.backend import xp
 from tapeflow.ops import _primitive as P
 from tapeflow.ops import comparison, manipulation
 from tapeflow.tensor import Tensor
 
 _F = P.FLOATS
+_active = tape.active
 
 
 # -- arithmetic ------------------------------------------------------------------------------
 def add(x, y, name=None):
     """x + y, elementwise with broadcasting (strings concatenate, as TF's Add)."""
-    x, y = P.binary(x, y, "AddV2")
-    kind = x._value.dtype.kind
-    if kind == "O":
-        return P.const(xp.asarray(_kernel(xp.add, x, y, "Add"), dtype=object))
-    if kind == "b":
-        raise _no_bool("AddV2", x)
+    return _arith(xp.add, x, y, "AddV2", _add_vjp)
+
+
+def _arith(kernel, x, y, op, vjp):
+    """The shared body of +, -, *: TF's dtype rule, the kernel, the record -- kept one call
+    deep, because these are the hottest ops of every training step."""
+    if type(x) is not Tensor or type(y) is not Tensor:
+        x, y = P.binary(x, y, op)
+    xv, yv = x._value, y._value
+    if xv.dtype != yv.dtype:
+        raise P.mismatch(op, 1, x.dtype, y.dtype)
+    kind = xv.dtype.kind
+    if kind not in "iufc":
+        if kind == "O" and op == "AddV2":
+            return P.const(xp.asarray(_kernel(xp.add, x, y, "Add"), dtype=object))
+        raise _no_bool(op, x)
     try:
-        v = xp.add(x._value, y._value)
+        v = kernel(xv, yv)
     except ValueError:
-        raise P.incompatible("AddV2", x, y) from None
-    return P.emit(v, (x, y), _add_vjp)
+        raise P.incompatible(op, x, y) from None
+    out = Tensor(v)
+    if _active:
+        tape.record(vjp, (x, y), out)
+    return out
 
 
 def _kernel(kernel, x, y, op):
@@ -66,9 +80,7 @@ def add_n(inputs, name=None):
 
 
 def subtract(x, y, name=None):
-    x, y = P.binary(x, y, "Sub")
-    _numeric(x, "Sub")
-    return P.emit(_kernel(xp.subtract, x, y, "Sub"), (x, y), _subtract_vjp)
+    return _arith(xp.subtract, x, y, "Sub", _subtract_vjp)
 
 
 def _subtract_vjp(r, g):
@@ -76,9 +88,7 @@ def _subtract_vjp(r, g):
 
 
 def multiply(x, y, name=None):
-    x, y = P.binary(x, y, "Mul")
-    _numeric(x, "Mul")
-    return P.emit(_kernel(xp.multiply, x, y, "Mul"), (x, y), _multiply_vjp)
+    return _arith(xp.multiply, x, y, "Mul", _multiply_vjp)
 
 
 def _multiply_vjp(r, g):

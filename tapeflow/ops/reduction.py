@@ -34,6 +34,23 @@ def spread(g, shape, axes, scale=None):
     return P.emit(out, (g,), _spread_vjp, (axes, scale))
 
 
+def sum_to(g, shape):
+    """Sum ``g`` down to ``shape`` (the adjoint of broadcasting), as one op; the backward walk
+    un-broadcasts with it. Its own gradient broadcasts back."""
+    g = P.unary(g)
+    v = g._value
+    lead = v.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, d in enumerate(shape)
+                                      if d == 1 and v.shape[lead + i] != 1)
+    out = v.sum(axis=axes, keepdims=True, dtype=v.dtype).reshape(shape) if axes else \
+        v.reshape(shape)
+    return P.emit(out, (g,), _sum_to_vjp)
+
+
+def _sum_to_vjp(r, gg):
+    return (manipulation.broadcast_to(gg, r.inputs[0]._value.shape),)
+
+
 def _spread_vjp(r, gg):
     axes, scale = r.attrs
     s = manipulation.reshape(reduce_sum(gg, axes), r.inputs[0]._value.shape)
