@@ -134,7 +134,7 @@ class _Batches(utils.PyDataset):
         self.x, self.batch_size, self.events = np.arange(n), batch_size, []
 
     def __len__(self):
-        return -(-len(self.x) // self.batch_size)
+        return (len(self.x) + self.batch_size - 1) // self.batch_size
 
     def __getitem__(self, i):
         part = self.x[i * self.batch_size:(i + 1) * self.batch_size]

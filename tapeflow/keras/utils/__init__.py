@@ -1,9 +1,13 @@
 """keras.utils: to_categorical, normalize, pad_sequences, set_random_seed, get_file, Progbar,
 clear_session, PyDataset, timeseries_dataset_from_array."""
 
-from tapeflow.keras.utils.dataset_utils import (PyDataset, Sequence, pack_x_y_sample_weight,
-                                                timeseries_dataset_from_array,
-                                                unpack_x_y_sample_weight)
+from tapeflow.keras.utils.dataset_utils import (
+    PyDataset,
+    Sequence,
+    pack_x_y_sample_weight,
+    timeseries_dataset_from_array,
+    unpack_x_y_sample_weight,
+)
 from tapeflow.keras.utils.file_utils import get_file, hash_file, validate_file
 from tapeflow.keras.utils.numerical_utils import normalize, to_categorical
 from tapeflow.keras.utils.rng_utils import get_random_seed, set_random_seed
