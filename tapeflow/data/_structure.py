@@ -7,7 +7,7 @@ as TF's element_spec shows it.
 
 import numpy as np
 
-from tapeflow import shapes, tensor
+from tapeflow import errors, shapes, tensor
 from tapeflow.function import TensorSpec  # tapeflow.function is shadowed by tf.function
 from tapeflow.tensor import Tensor
 
@@ -60,6 +60,10 @@ def to_array(value):
 
 def outputs_to_arrays(value):
     """A user function's result (tensors, arrays, Python values; lists as tuples) as arrays."""
+    if value is None:
+        raise errors.InvalidArgumentError(
+            "The function passed to a tf.data transformation returned None; return a tensor, "
+            "or a tuple or dict of tensors.")
     if isinstance(value, list):
         value = tuple(value)
     if isinstance(value, tuple):

@@ -385,6 +385,15 @@ class Dataset:
         return self
 
 
+def _integer(value):
+    """An int from an int, NumPy integer or integer tensor; TF's TypeError for anything else."""
+    v = value._value if isinstance(value, Tensor) else value
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer, np.ndarray)) or (
+            isinstance(v, np.ndarray) and (v.ndim or v.dtype.kind not in "iu")):
+        raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype int64")
+    return int(v)
+
+
 def _int(value, op, arg):
     try:
         return int(value)
@@ -400,8 +409,7 @@ class _TensorSliceDataset(Dataset):
         arrays = S.map_structure(S.to_array, tensors)
         leaves = S.flatten(arrays)
         if not leaves:
-            raise ValueError("Dataset.from_tensor_slices: received an empty structure; pass "
-                             "an array, or a tuple or dict of arrays.")
+            raise ValueError("Invalid `element`. `element` should not be empty.")
         for leaf in leaves:
             if leaf.ndim == 0:
                 raise ValueError("Unbatching a tensor is only supported for rank >= 1")
@@ -448,7 +456,7 @@ class _RangeDataset(Dataset):
         if not 1 <= len(args) <= 3:
             raise ValueError(f"Dataset.range takes 1 to 3 arguments (stop; start, stop; start, "
                              f"stop, step), got {len(args)}.")
-        r = range(*[int(a) for a in args])
+        r = range(*[_integer(a) for a in args])
         self._range = r
         self._dtype = dtypes.as_dtype(output_type)
         self._source = _RangeSource(r.start, r.step, len(r), self._dtype._np)
@@ -467,9 +475,14 @@ class _RangeDataset(Dataset):
 class _ZipDataset(Dataset):
     def __init__(self, datasets):
         for d in S.flatten(datasets) if isinstance(datasets, (tuple, dict)) else [datasets]:
+            if isinstance(d, list):
+                raise TypeError("Invalid input to `zip`. Inputs are expected to be (nested) "
+                                "structures of `tf.data.Dataset` objects. Python `list` is not "
+                                "supported and you should use `tuple` instead.")
             if not isinstance(d, Dataset):
-                raise TypeError(f"Dataset.zip: expected datasets (or a tuple/dict of them), "
-                                f"got {type(d).__name__}.")
+                raise TypeError(f"Invalid input to `zip`. Inputs are expected to be (nested) "
+                                f"structures of `tf.data.Dataset` objects, got "
+                                f"{type(d).__name__}.")
         self._datasets = datasets
 
     def _plan(self):
@@ -640,7 +653,7 @@ class _PaddedBatchDataset(_BatchDataset):
                 for d, m in zip(shapes.TensorShape(shapes_[c]).as_list(), longest)]
             for leaf in leaves:
                 if any(s > t for s, t in zip(leaf.shape, target)):
-                    raise errors.InvalidArgumentError(
+                    raise errors.DataLossError(  # TF's class for this, oddly
                         f"Attempted to pad to a smaller size than the input element: "
                         f"{list(leaf.shape)} into {target}.")
             fill = 0 if values[c] is None else np.asarray(
@@ -744,6 +757,13 @@ def _stack(elements):
 
 
 class _UnbatchDataset(_UnaryDataset):
+    def __init__(self, input_dataset):
+        super().__init__(input_dataset)
+        spec = input_dataset.element_spec
+        specs = S.flatten(spec) if spec is not None else []
+        if any(s.shape.rank == 0 for s in specs):
+            raise ValueError("Cannot unbatch an input with scalar components.")
+
     def _elements(self):
         for element in self._input._elements():
             leaves = S.flatten(element)
@@ -857,8 +877,8 @@ class _MapDataset(_UnaryDataset):
     def __init__(self, input_dataset, map_func):
         super().__init__(input_dataset)
         if not callable(map_func):
-            raise TypeError(f"Dataset.map: `map_func` must be callable, got "
-                            f"{type(map_func).__name__}.")
+            raise ValueError(f"Argument `func` must be a callable. Received func={map_func!r} "
+                             f"(of type {type(map_func)})")
         self._func = map_func
         self._spec = None
 
@@ -903,7 +923,8 @@ class _FilterDataset(_UnaryDataset):
     def __init__(self, input_dataset, predicate):
         super().__init__(input_dataset)
         if not callable(predicate):
-            raise TypeError("Dataset.filter: `predicate` must be callable.")
+            raise ValueError(f"Argument `func` must be a callable. Received func={predicate!r} "
+                             f"(of type {type(predicate)})")
         self._predicate = predicate
 
     def _elements(self):
@@ -913,8 +934,8 @@ class _FilterDataset(_UnaryDataset):
             value = np.asarray(keep._value if isinstance(keep, Tensor) else keep)
             if value.shape != () or value.dtype != np.bool_:
                 raise ValueError(f"Invalid `predicate`. `predicate` must return a `tf.bool` "
-                                 f"scalar tensor, but its return type was "
-                                 f"{Tensor(value).dtype.name} of shape {list(value.shape)}.")
+                                 f"scalar tensor, but its return type is "
+                                 f"{S.spec_of(value)!r}.")
             if value:
                 yield element
 

@@ -311,3 +311,13 @@ def test_pipeline_matches_tensorflow(case):
     else:
         first = next(iter(ds))
         assert [list(t.shape) for t in tf.nest.flatten(first)] == expected["first"]["shapes"]
+
+
+@pytest.mark.parametrize("case", sorted(FIXTURES.ERROR_CASES))
+def test_errors_match_tensorflow(case):
+    expected = GOLDENS["errors"][case]
+    with pytest.raises(Exception) as info:
+        eval(FIXTURES.ERROR_CASES[case], {"tf": tf, "np": np})
+    assert type(info.value).__name__ == expected["error"]
+    if case in FIXTURES.EXACT_MESSAGES:
+        assert str(info.value).splitlines()[0] == expected["message"]

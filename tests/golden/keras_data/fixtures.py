@@ -207,6 +207,36 @@ DATASET_CASES = {
 NO_VALUES = {"timeseries_shuffled", "mnist_like", "shuffle_batch", "shuffle_batch_drop", "repeat_infinite", "repeat_skip",
              "repeat_batch_inf"}
 
+#: Pipelines that fail (at creation or while iterated): TF's exception class is compared, and
+#: the first line of its message for the cases in EXACT_MESSAGES.
+ERROR_CASES = {
+    "batch_zero": "list(tf.data.Dataset.range(3).batch(0))",
+    "shuffle_zero": "list(tf.data.Dataset.range(3).shuffle(0))",
+    "zip_list": "tf.data.Dataset.zip((tf.data.Dataset.range(3), [1, 2]))",
+    "map_returns_none": "list(tf.data.Dataset.range(3).map(lambda x: None))",
+    "filter_int": "list(tf.data.Dataset.range(3).filter(lambda x: x))",
+    "unbatch_scalar": "tf.data.Dataset.range(3).unbatch()",
+    "slices_mismatch": "tf.data.Dataset.from_tensor_slices((np.zeros(3), np.zeros(4)))",
+    "slices_scalar": "tf.data.Dataset.from_tensor_slices(1.0)",
+    "slices_empty": "tf.data.Dataset.from_tensor_slices(())",
+    "len_infinite": "len(tf.data.Dataset.range(3).repeat())",
+    "len_unknown": "len(tf.data.Dataset.range(3).filter(lambda x: x > 0))",
+    "batch_ragged": "list(tf.data.Dataset.from_tensor_slices([1, 2]).map(lambda x: tf.range(x))"
+                    ".batch(2))",
+    "get_next_at_end": "(lambda it: (next(it), it.get_next()))(iter(tf.data.Dataset.range(1)))",
+    "map_arity": "list(tf.data.Dataset.from_tensor_slices(([1], [2])).map(lambda x: x))",
+    "range_float": "tf.data.Dataset.range(2.5)",
+    "take_string": "tf.data.Dataset.range(2).take('a')",
+    "map_not_callable": "tf.data.Dataset.range(2).map(3)",
+    "single_element_empty": "tf.data.Dataset.range(0).get_single_element()",
+    "single_element_many": "tf.data.Dataset.range(2).get_single_element()",
+    "padded_batch_too_small": "list(tf.data.Dataset.from_tensor_slices([3]).map(lambda x: "
+                              "tf.range(x)).padded_batch(1, padded_shapes=[2]))",
+}
+EXACT_MESSAGES = {"zip_list", "filter_int", "unbatch_scalar", "slices_mismatch",
+                  "slices_scalar", "slices_empty", "len_infinite", "len_unknown", "map_arity",
+                  "range_float", "map_not_callable"}
+
 #: keras.utils calls: `value = <code>` with `keras`, `tf`, `np` in scope.
 UTILS_CASES = {
     "to_categorical_list": "keras.utils.to_categorical([0, 2, 1])",

@@ -42,6 +42,15 @@ def record_datasets():
     return out
 
 
+def record_errors():
+    out = {}
+    for case, code in fixtures.ERROR_CASES.items():
+        result = run(code, {"tf": tf, "np": np})
+        assert "error" in result, f"{case} did not fail under TensorFlow"
+        out[case] = result
+    return out
+
+
 def record_utils():
     scope = {"keras": keras, "tf": tf, "np": np}
     return {case: run(code, scope) for case, code in fixtures.UTILS_CASES.items()}
@@ -67,7 +76,8 @@ def record_loaders():
 def main():
     goldens = {"versions": {"tensorflow": tf.__version__, "keras": keras.__version__,
                             "numpy": np.__version__},
-               "datasets": record_datasets(), "utils": record_utils(),
+               "datasets": record_datasets(), "errors": record_errors(),
+               "utils": record_utils(),
                "loaders": record_loaders()}
     with open(os.path.join(HERE, "goldens.json"), "w") as f:
         json.dump(goldens, f, indent=1, sort_keys=True)
