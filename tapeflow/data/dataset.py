@@ -877,8 +877,9 @@ class _MapDataset(_UnaryDataset):
     def __init__(self, input_dataset, map_func):
         super().__init__(input_dataset)
         if not callable(map_func):
-            raise ValueError(f"Argument `func` must be a callable. Received func={map_func!r} "
-                             f"(of type {type(map_func)})")
+            raise ValueError(  # noqa: TRY004 - TF's class
+                f"Argument `func` must be a callable. Received func={map_func!r} "
+                f"(of type {type(map_func)})")
         self._func = map_func
         self._spec = None
 
@@ -923,8 +924,9 @@ class _FilterDataset(_UnaryDataset):
     def __init__(self, input_dataset, predicate):
         super().__init__(input_dataset)
         if not callable(predicate):
-            raise ValueError(f"Argument `func` must be a callable. Received func={predicate!r} "
-                             f"(of type {type(predicate)})")
+            raise ValueError(  # noqa: TRY004 - TF's class
+                f"Argument `func` must be a callable. Received func={predicate!r} "
+                f"(of type {type(predicate)})")
         self._predicate = predicate
 
     def _elements(self):
