@@ -321,3 +321,23 @@ def test_errors_match_tensorflow(case):
     assert type(info.value).__name__ == expected["error"]
     if case in FIXTURES.EXACT_MESSAGES:
         assert str(info.value).splitlines()[0] == expected["message"]
+
+
+def test_tapeflow_run_script_with_seeded_shuffle_repeats_across_processes(tmp_path):
+    import subprocess
+    import sys
+    script = tmp_path / "pipeline.py"
+    script.write_text(
+        "import numpy as np\n"
+        "import tensorflow as tf\n"
+        "tf.random.set_seed(42)\n"
+        "ds = tf.data.Dataset.from_tensor_slices((np.arange(12), np.arange(12) * 2))\n"
+        "ds = ds.shuffle(12).batch(5).prefetch(tf.data.AUTOTUNE)\n"
+        "for epoch in range(2):\n"
+        "    print([x.numpy().tolist() for x, y in ds])\n")
+    runs = [subprocess.run([sys.executable, "-m", "tapeflow", "run", str(script)],
+                           capture_output=True, text=True, timeout=120) for _ in range(2)]
+    assert all(r.returncode == 0 for r in runs), runs[0].stderr
+    assert runs[0].stdout == runs[1].stdout
+    first, second = runs[0].stdout.splitlines()
+    assert first != second  # reshuffled each epoch, identically in both processes
