@@ -507,7 +507,188 @@ def progbar_cases():
     return [(k, _pb(v)) for k, v in PROGBARS.items()]
 
 
+# -- callbacks (driven by a stand-in model, as fit would drive them) -------------------------
+CB_HARNESS = """import contextlib, io
+class FakeModel:
+    def __init__(self):
+        self.stop_training = False
+        self.optimizer = keras.optimizers.SGD(0.5)
+        self.weights_ = [np.array([0.0])]
+        self.metrics = []
+    def get_weights(self):
+        return [w.copy() for w in self.weights_]
+    def set_weights(self, weights):
+        self.weights_ = [np.array(w) for w in weights]
+def drive(callbacks, series, epochs=None, steps=2):
+    model = FakeModel()
+    epochs = epochs or len(series)
+    hooks = keras.callbacks.CallbackList(callbacks, add_history=True, model=model,
+                                         verbose=0, epochs=epochs, steps=steps)
+    hooks.on_train_begin()
+    ran = []
+    for epoch in range(epochs):
+        hooks.on_epoch_begin(epoch)
+        for batch in range(steps):
+            hooks.on_train_batch_begin(batch)
+            hooks.on_train_batch_end(batch, series[epoch])
+        model.weights_ = [np.array([float(epoch)])]
+        hooks.on_epoch_end(epoch, dict(series[epoch]))
+        ran.append(epoch)
+        if model.stop_training:
+            break
+    hooks.on_train_end()
+    return model, model.history, ran
+buf = io.StringIO()
+with contextlib.redirect_stdout(buf):
+{body}
+"""
+
+
+def _cb(body, result):
+    code = CB_HARNESS.format(body="\n".join("    " + line for line in body.splitlines()))
+    return code + result
+
+
+VAL = "[{'loss': 1.0, 'val_loss': v, 'val_accuracy': 1 - v} for v in " \
+      "[1.0, 0.8, 0.85, 0.9, 0.7, 0.95, 0.96, 0.97, 0.98, 0.99]]"
+CALLBACKS = {
+    "early_stopping": ("es = keras.callbacks.EarlyStopping(patience=2, verbose=1)\n"
+                       f"model, hist, ran = drive([es], {VAL})",
+                       "[ran, es.stopped_epoch, es.best, es.wait, buf.getvalue(), "
+                       "model.weights_, hist.epoch, sorted(hist.history)]"),
+    "early_stopping_restore": ("es = keras.callbacks.EarlyStopping(patience=2, verbose=1, "
+                               "restore_best_weights=True)\n"
+                               f"model, hist, ran = drive([es], {VAL})",
+                               "[ran, es.best_epoch, buf.getvalue(), model.weights_]"),
+    "early_stopping_max_min_delta": ("es = keras.callbacks.EarlyStopping("
+                                     "monitor='val_accuracy', mode='max', min_delta=0.15, "
+                                     f"patience=1)\nmodel, hist, ran = drive([es], {VAL})",
+                                     "[ran, es.stopped_epoch, es.best]"),
+    "early_stopping_baseline": ("es = keras.callbacks.EarlyStopping(baseline=0.75, "
+                                f"patience=3)\nmodel, hist, ran = drive([es], {VAL})",
+                                "[ran, es.stopped_epoch, es.best, es.wait]"),
+    "early_stopping_start": ("es = keras.callbacks.EarlyStopping(patience=0, "
+                             f"start_from_epoch=3)\nmodel, hist, ran = drive([es], {VAL})",
+                             "[ran, es.stopped_epoch]"),
+    "early_stopping_missing": ("es = keras.callbacks.EarlyStopping(monitor='val_nope', "
+                               "mode='min')\nimport warnings\n"
+                               "with warnings.catch_warnings(record=True) as w:\n"
+                               "    warnings.simplefilter('always')\n"
+                               f"    model, hist, ran = drive([es], {VAL}, epochs=2)",
+                               "[ran, str(w[0].message)]"),
+    "reduce_lr": ("rl = keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=1, "
+                  f"verbose=1, min_lr=0.1, cooldown=1)\nmodel, hist, ran = drive([rl], {VAL})",
+                  "[ran, buf.getvalue(), float(model.optimizer.learning_rate), "
+                  "hist.history['learning_rate']]"),
+    "lr_scheduler": ("ls = keras.callbacks.LearningRateScheduler(lambda e, lr: lr * 0.5 if e "
+                     "else lr, verbose=1)\n"
+                     f"model, hist, ran = drive([ls], {VAL}, epochs=3)",
+                     "[buf.getvalue(), hist.history['learning_rate']]"),
+    "lr_scheduler_one_arg": ("ls = keras.callbacks.LearningRateScheduler(lambda e: 0.1 / "
+                             f"(e + 1))\nmodel, hist, ran = drive([ls], {VAL}, epochs=3)",
+                             "hist.history['learning_rate']"),
+    "terminate_on_nan": ("t = keras.callbacks.TerminateOnNaN()\n"
+                         "series = [{'loss': 1.0}, {'loss': float('nan')}, {'loss': 2.0}]\n"
+                         "model, hist, ran = drive([t], series)",
+                         "[ran, buf.getvalue()]"),
+    "lambda": ("seen = []\nlc = keras.callbacks.LambdaCallback("
+               "on_epoch_begin=lambda e, logs: seen.append(('eb', e)), "
+               "on_epoch_end=lambda e, logs: seen.append(('ee', e, sorted(logs))), "
+               "on_train_batch_end=lambda b, logs: seen.append(('be', b)), "
+               "on_train_begin=lambda logs: seen.append('tb'), "
+               "on_train_end=lambda logs: seen.append('te'))\n"
+               f"model, hist, ran = drive([lc], {VAL}, epochs=2)",
+               "seen"),
+    "history": (f"model, hist, ran = drive([], {VAL}, epochs=3)",
+                "[hist.history, hist.epoch, hist.params]"),
+    "logs_are_python_sorted": ("got = []\nclass C(keras.callbacks.Callback):\n"
+                               "    def on_epoch_end(self, epoch, logs=None):\n"
+                               "        got.append([(k, type(v).__name__) for k, v in "
+                               "logs.items()])\n"
+                               "series = [{'z': np.float32(1.5), 'a': tf.constant(2.0), "
+                               "'m': 3}]\nmodel, hist, ran = drive([C()], series)",
+                               "got"),
+    "batch_alias": ("got = []\nclass C(keras.callbacks.Callback):\n"
+                    "    def on_batch_end(self, batch, logs=None):\n"
+                    "        got.append((batch, logs['loss']))\n"
+                    f"model, hist, ran = drive([C()], {VAL}, epochs=1)",
+                    "got"),
+}
+
+
+def callback_cases():
+    c = [(k, _cb(body, result)) for k, (body, result) in CALLBACKS.items()]
+    c += [
+        ("csv_logger", "import tempfile, os\nd = tempfile.mkdtemp()\n"
+                       "path = os.path.join(d, 'log.csv')\n"
+                       "cb = keras.callbacks.CSVLogger(path)\n"
+                       "cb.set_model(None)\ncb.on_train_begin()\n"
+                       "cb.on_epoch_end(0, {'loss': 0.5, 'accuracy': 0.25})\n"
+                       "cb.on_epoch_end(1, {'loss': 0.25, 'accuracy': 0.5})\n"
+                       "cb.on_train_end()\nopen(path).read()"),
+        ("csv_logger_sep_val", "import tempfile, os\nd = tempfile.mkdtemp()\n"
+                               "path = os.path.join(d, 'log.csv')\n"
+                               "cb = keras.callbacks.CSVLogger(path, separator=';')\n"
+                               "cb.on_train_begin()\n"
+                               "cb.on_epoch_end(0, {'loss': 0.5, 'val_loss': 0.75})\n"
+                               "cb.on_train_end()\ncb2 = keras.callbacks.CSVLogger(path, "
+                               "separator=';', append=True)\ncb2.on_train_begin()\n"
+                               "cb2.on_epoch_end(1, {'loss': 0.4, 'val_loss': 0.7})\n"
+                               "cb2.on_train_end()\nopen(path).read()"),
+        ("reduce_lr_bad_factor", "keras.callbacks.ReduceLROnPlateau(factor=1.5)"),
+        ("monitor_unknown_direction", _cb("es = keras.callbacks.EarlyStopping(monitor='val_xyz')"
+                                          "\nseries = [{'val_xyz': 1.0}]\n"
+                                          "model, hist, ran = drive([es], series)", "ran")),
+        ("callbacklist_default_members", "cl = keras.callbacks.CallbackList(None, "
+                                         "add_history=True, add_progbar=True)\n"
+                                         "[type(c).__name__ for c in cl.callbacks]"),
+    ]
+    return c
+
+
+# ProgbarLogger as fit drives it, on a (forced) terminal, with a fake clock.
+PBL = """pbl = keras.callbacks.ProgbarLogger()
+hooks = keras.callbacks.CallbackList([pbl], add_history=True, verbose={verbose}, epochs=2,
+                                     steps=3, model=type("M", (), {{}})())
+hooks.on_train_begin()
+for epoch in range(2):
+    hooks.on_epoch_begin(epoch)
+    pbl.progbar._dynamic_display = True
+    for batch in range(3):
+        FakeTime.now += 0.25
+        hooks.on_train_batch_begin(batch)
+        hooks.on_train_batch_end(batch, {{"loss": 1.0 / (batch + 1), "accuracy": 0.5}})
+    hooks.on_test_begin()
+    hooks.on_test_batch_end(0, {{"loss": 9.0}})
+    hooks.on_test_end({{"loss": 0.3}})
+    hooks.on_epoch_end(epoch, {{"loss": 0.5, "accuracy": 0.75, "val_loss": 0.3,
+                               "val_accuracy": 0.8}})
+hooks.on_train_end()
+ev = keras.callbacks.CallbackList([keras.callbacks.ProgbarLogger()], verbose={verbose},
+                                  epochs=1, steps=2)
+ev.on_test_begin()
+ev.callbacks[0].progbar._dynamic_display = True
+for batch in range(2):
+    FakeTime.now += 0.01
+    ev.on_test_batch_end(batch, {{"loss": 0.1 * batch}})
+ev.on_test_end({{"loss": 0.05, "accuracy": 1.0}})
+pr = keras.callbacks.CallbackList([keras.callbacks.ProgbarLogger()], verbose={verbose},
+                                  epochs=1, steps=None)
+pr.on_predict_begin()
+pr.callbacks[0].progbar._dynamic_display = True
+for batch in range(2):
+    FakeTime.now += 0.002
+    pr.on_predict_batch_end(batch, {{"outputs": None}})
+pr.on_predict_end()"""
+
+
+def progbar_logger_cases():
+    return [(f"verbose{v}", _pb(PBL.format(verbose=v))) for v in (1, 2)]
+
+
 GROUPS = {"losses": loss_cases, "initializers": initializer_cases, "metrics": metric_cases,
+          "progbar": progbar_cases, "callbacks": callback_cases,
+          "progbar_logger": progbar_logger_cases,
           "progbar": progbar_cases, "activations": activation_cases,
           "optimizers": optimizer_cases, "schedules": schedule_cases}
 
