@@ -104,6 +104,8 @@ class CompileLoss:
         self.built = True
 
     def __call__(self, y_true, y_pred, sample_weight=None, regularization_losses=None):
+        if not self.built:
+            self.build(_names_from(y_pred, self.output_names))
         ys_true, ys_pred, sws = _align(y_true, y_pred, sample_weight, self.output_names)
         total = None
         trackers = iter(self.metrics)
@@ -140,7 +142,7 @@ class CompileMetrics:
         return [m for _, m, _, _ in self._entries]
 
     def build(self, y_true, y_pred):
-        names = self.output_names
+        names = self.output_names = _names_from(y_pred, self.output_names)
         ys_true, ys_pred, _ = _align(y_true, y_pred, None, names)
         multi = len(names) > 1
         for weighted, spec in ((False, self._spec[0]), (True, self._spec[1])):
@@ -186,6 +188,17 @@ class CompileMetrics:
     @property
     def variables(self):
         return [v for m in self.metrics for v in m.variables]
+
+
+def _names_from(y_pred, names):
+    """Output names once the predictions are seen (subclassed models: output_1, output_2 ...)."""
+    if names is not None:
+        return names
+    if isinstance(y_pred, dict):
+        return list(y_pred)
+    if isinstance(y_pred, (list, tuple)):
+        return [f"output_{i + 1}" for i in range(len(y_pred))]
+    return ["output_1"]
 
 
 def _batch_size(y):
@@ -452,7 +465,7 @@ class Trainer:
         self.loss = loss
         names = self._output_names_for_compile()
         self._compile_loss = CompileLoss(loss, loss_weights, names) if loss is not None else None
-        if self._compile_loss is not None:
+        if self._compile_loss is not None and names is not None:
             self._compile_loss.build(names)
         self._compile_metrics = CompileMetrics(metrics, weighted_metrics, names) \
             if (metrics is not None or weighted_metrics is not None) else None
@@ -472,7 +485,9 @@ class Trainer:
         names = getattr(self, "output_names", None)
         if names:
             return list(names)
-        return ["output_1"]
+        if getattr(self, "_graph_built", False) or hasattr(self, "_stack"):
+            return ["output_1"]  # Sequential: one output
+        return None  # subclassed: known at the first batch
 
     @property
     def metrics(self):

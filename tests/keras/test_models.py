@@ -31,7 +31,7 @@ def test_sequential_list_add_build_pop():
     model.add(layers.Dense(10))
     model.build((None, 3))
     assert model.count_params() == 3 * 64 + 64 + 64 * 10 + 10 == 906
-    assert [w.path for w in model.weights][:2] == ["dense/kernel", "dense/bias"]
+    assert [w.path for w in model.weights][:2] == ["stack/dense/kernel", "stack/dense/bias"]
     popped = model.pop()
     assert popped.name == "dense_1" and len(model.layers) == 1
     assert model.output_shape == (None, 64)
@@ -167,3 +167,30 @@ def test_variables_are_tapeflow_variables():
         loss = tf.reduce_sum(model(np.ones((2, 784), "float32")))
     grads = tape.gradient(loss, model.trainable_weights)
     assert [g.shape for g in grads] == [w.shape for w in model.trainable_weights]
+
+
+# -- goldens recorded from real Keras 3 (tests/golden/keras_models/record_keras.py) ------------
+GOLDEN_DIR = __import__("pathlib").Path(__file__).resolve().parents[1] / "golden" / "keras_models"
+sys.path.insert(0, str(GOLDEN_DIR))
+import cases  # noqa: E402
+
+GOLDEN = __import__("json").loads((GOLDEN_DIR / "keras_models.json").read_text())
+
+
+@pytest.mark.parametrize("name", cases.SUMMARY_CASES)
+def test_summary_and_params_match_keras(name, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    model = getattr(cases, name)(keras)
+    assert capture_summary(model) == GOLDEN["summaries"][name]
+    params = GOLDEN["params"][name]
+    assert sum(int(np.prod(w.shape)) for w in model.weights) == params["total"]
+    assert sum(int(np.prod(w.shape)) for w in model.trainable_weights) == params["trainable"]
+    assert [[w.path, list(w.shape)] for w in model.weights] == params["weights"]
+
+
+@pytest.mark.parametrize("name", sorted(cases.OUTPUT_CASES))
+def test_outputs_for_fixed_weights_match_keras(name):
+    model = cases.fixed_weights(getattr(cases, name)(keras))
+    got = model.predict(cases.OUTPUT_CASES[name](), verbose=0)
+    np.testing.assert_allclose(got, np.array(GOLDEN["outputs"][name], np.float32), rtol=2e-5,
+                               atol=2e-6)

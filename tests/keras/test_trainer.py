@@ -230,3 +230,29 @@ def test_compute_loss_override_and_regularization():
 def test_fit_requires_compile():
     with pytest.raises(ValueError, match="compile"):
         keras.Sequential([layers.Dense(1)]).fit(np.ones((2, 2)), np.ones((2, 1)), verbose=0)
+
+
+# -- goldens recorded from real Keras 3 (tests/golden/keras_models/record_keras.py) ------------
+GOLDEN_DIR = __import__("pathlib").Path(__file__).resolve().parents[1] / "golden" / "keras_models"
+__import__("sys").path.insert(0, str(GOLDEN_DIR))
+import cases  # noqa: E402
+
+GOLDEN = __import__("json").loads((GOLDEN_DIR / "keras_models.json").read_text())["training"]
+
+
+@pytest.mark.parametrize("index", range(len(GOLDEN)))
+def test_history_keys_and_evaluate_shapes_match_keras(index):
+    name, model, compile_kwargs, (x, y), fit_kwargs = cases.training_cases(keras)[index]
+    want = GOLDEN[name]
+    model.compile(**compile_kwargs)
+    history = model.fit(x, y, epochs=2, batch_size=16, verbose=0, **fit_kwargs)
+    assert list(history.history) == want["history_keys"]
+    assert history.epoch == want["epoch"]
+    assert {k: history.params[k] for k in want["params"]} == want["params"]
+    result = model.evaluate(x, y, verbose=0)
+    as_dict = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert type(result).__name__ == want["evaluate_type"]
+    assert list(as_dict) == want["evaluate_dict_keys"]
+    if isinstance(result, list):
+        assert result == [as_dict[k] for k in want["evaluate_order"]]
+    assert model.metrics_names == want["metrics_names"]

@@ -101,7 +101,8 @@ class _CallContext:
 
 
 _context = [None]  # the outermost running call's context (training flag), or None
-_pending_losses = [0]  # how many add_loss calls may need clearing at the next outer call
+_pending_losses = [0]
+_name_stack = []  # names of the layers being called, outermost first (Keras's name scopes)  # how many add_loss calls may need clearing at the next outer call
 
 _SIGNATURES = {}  # class -> (has training arg, training default, has mask arg, n positional)
 
@@ -299,7 +300,10 @@ class Layer(tf.Module):
         value = tf.cast(value, dtype) if tf.convert_to_tensor(value).dtype.name != dtype \
             else value
         name = name or "variable"
-        var = KerasVariable(value, name=name, path=f"{self._scope_name}/{name}",
+        scope = list(_name_stack)
+        if not scope or scope[-1] != self._name:
+            scope.append(self._name)
+        var = KerasVariable(value, name=name, path="/".join(scope + [name]),
                             trainable=trainable and self._trainable, dtype=dtype,
                             regularizer=regularizers.get(regularizer) if regularizer else None,
                             constraint=constraint)
@@ -444,11 +448,22 @@ class Layer(tf.Module):
         if type(inputs) is not tf.Tensor:
             from tapeflow.keras.layers import input_layer
             if input_layer.any_symbolic(inputs, args, kwargs):
-                return input_layer.call_symbolic(self, inputs, args[1:], kwargs)
+                _name_stack.append(self._name)
+                try:
+                    return input_layer.call_symbolic(self, inputs, args[1:], kwargs)
+                finally:
+                    _name_stack.pop()
             inputs = self._convert_inputs(inputs)
         elif self.autocast and inputs._value.dtype.kind == "f" and \
                 inputs._value.dtype != np.float32:
             inputs = tf.cast(inputs, _FLOATX)
+        _name_stack.append(self._name)  # weights made inside get paths like 'sequential/dense'
+        try:
+            return self._call_resolved(inputs, args, kwargs)
+        finally:
+            _name_stack.pop()
+
+    def _call_resolved(self, inputs, args, kwargs):
         if not self.built:
             self._maybe_build(_shape_of(inputs))
         if self.input_spec is not None:

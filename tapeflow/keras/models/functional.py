@@ -88,8 +88,11 @@ class Functional(model_mod.Model):
             for k, v in inputs.items():
                 if not isinstance(v, il.KerasTensor):
                     raise ValueError(f"Input {k} is not a KerasTensor: {v!r}")
-        model_mod.Model.__init__(self, name=name or backend.unique_name("functional"),
-                                 trainable=trainable)
+        if name is None:
+            from tapeflow.keras.layers.layer import _snake
+            name = backend.unique_name("functional" if type(self) is Functional
+                                       else _snake(type(self).__name__))
+        model_mod.Model.__init__(self, name=name, trainable=trainable)
         self._inputs_struct = inputs
         self._outputs_struct = outputs
         self._inputs = tf.nest.flatten(inputs)

@@ -27,12 +27,28 @@ class Model(trainer.Trainer, Layer):
     """A trainable stack of layers: compile / fit / evaluate / predict / summary."""
 
     def __new__(cls, *args, **kwargs):
-        if cls is Model and _is_functional_call(args, kwargs):
+        if _is_functional_call(args, kwargs):
             from tapeflow.keras.models import functional
-            return Layer.__new__(functional.Functional)
+            if cls is Model:
+                return Layer.__new__(functional.Functional)
+            if not issubclass(cls, functional.Functional):
+                # A Model subclass built from inputs/outputs (Chollet's CustomModel(inputs,
+                # outputs)): Keras injects Functional into its bases; we derive once per class.
+                derived = _FUNCTIONAL_SUBCLASSES.get(cls)
+                if derived is None:
+                    derived = type(cls.__name__, (cls, functional.Functional),
+                                   {"__module__": cls.__module__})
+                    _FUNCTIONAL_SUBCLASSES[cls] = derived
+                return Layer.__new__(derived)
         return Layer.__new__(cls)
 
     def __init__(self, *args, **kwargs):
+        if _is_functional_call(args, kwargs):
+            from tapeflow.keras.models import functional
+            if isinstance(self, functional.Functional):
+                kwargs.setdefault("name", None)
+                functional.Functional.__init__(self, *args, **kwargs)
+                return
         if type(self) is Model and (args or kwargs.get("inputs") is not None):
             raise TypeError("keras.Model(inputs, outputs) builds a functional model; pass both.")
         trainable = kwargs.pop("trainable", True)
@@ -98,6 +114,9 @@ class Model(trainer.Trainer, Layer):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+_FUNCTIONAL_SUBCLASSES = {}
 
 
 def _is_metric_layer(layer):

@@ -89,11 +89,13 @@ class Sequential(model_mod.Model):
                                               name=f"_{self.name}_input")
         backend.unique_name("functional")  # and a Functional (names stay as in Keras)
         x = self._input_layer._input_tensor
-        for layer in self._stack:
-            try:
+        from tapeflow.keras.layers import layer as layer_mod
+        layer_mod._name_stack.append(self.name)
+        try:
+            for layer in self._stack:
                 x = layer(x)
-            except (ValueError, TypeError) as error:
-                raise type(error)(f"{error}") from None
+        finally:
+            layer_mod._name_stack.pop()
         self._outputs_kt = x
         self._build_shapes = input_shape
         self._graph_built = True
