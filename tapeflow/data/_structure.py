@@ -77,7 +77,8 @@ def outputs_to_arrays(value):
 
 
 def to_tensors(value):
-    return map_structure(Tensor, value)
+    # window() elements are datasets: they pass through as they are
+    return map_structure(lambda v: v if hasattr(v, "_elements") else Tensor(v), value)
 
 
 def to_numpy(value):

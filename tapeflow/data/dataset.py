@@ -287,6 +287,33 @@ class Dataset:
         """Elements from a Python generator function (called afresh on each iteration)."""
         return _GeneratorDataset(generator, output_types, output_shapes, args, output_signature)
 
+    @staticmethod
+    def counter(start=0, step=1, dtype=dtypes.int64, name=None):
+        """start, start + step, ... forever."""
+        return Dataset.from_tensors(np.array(0, dtypes.as_dtype(dtype)._np)).repeat().scan(
+            np.array(start, dtypes.as_dtype(dtype)._np),
+            lambda state, _: (state + step, state))
+
+    @staticmethod
+    def random(seed=None, rerandomize_each_iteration=None, name=None):
+        """Random int64 values forever (seeded like shuffle)."""
+        return _RandomDataset(seed, bool(rerandomize_each_iteration))
+
+    @staticmethod
+    def choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset=True):
+        """Element i comes from `datasets[choice_i]` (choice_dataset yields int64 indexes)."""
+        return _DirectedInterleaveDataset(list(datasets), choice_dataset, stop_on_empty_dataset)
+
+    @staticmethod
+    def sample_from_datasets(datasets, weights=None, seed=None, stop_on_empty_dataset=False,
+                             rerandomize_each_iteration=None):
+        """Each element from a dataset drawn at random (with `weights`, default uniform)."""
+        datasets = list(datasets)
+        w = np.full(len(datasets), 1 / len(datasets)) if weights is None else \
+            np.asarray(weights._value if isinstance(weights, Tensor) else weights, np.float64)
+        return _DirectedInterleaveDataset(datasets, _ChoiceDataset(w / w.sum(), seed),
+                                          stop_on_empty_dataset)
+
     # -- transformations
     def batch(self, batch_size, drop_remainder=False, num_parallel_calls=None,
               deterministic=None, name=None):
@@ -308,6 +335,24 @@ class Dataset:
         """Maps elements to datasets and takes `block_length` elements from each in turn."""
         return _InterleaveDataset(self, map_func, cycle_length=cycle_length or 16,
                                   block_length=block_length or 1)
+
+    def window(self, size, shift=None, stride=1, drop_remainder=False, name=None):
+        """Windows of `size` elements (`stride` apart), each a dataset, every `shift` elements."""
+        return _WindowDataset(self, _int(size, "window", "size"),
+                              _int(size if shift is None else shift, "window", "shift"),
+                              _int(stride, "window", "stride"), bool(drop_remainder))
+
+    def take_while(self, predicate, name=None):
+        """Elements up to (not including) the first one for which `predicate` is False."""
+        return _TakeWhileDataset(self, predicate)
+
+    def unique(self, name=None):
+        """Each distinct element once, in order of first appearance (scalar elements)."""
+        return _UniqueDataset(self)
+
+    def scan(self, initial_state, scan_func, name=None):
+        """Threads a state: `new_state, output = scan_func(state, element)`."""
+        return _ScanDataset(self, initial_state, scan_func)
 
     def unbatch(self, name=None):
         """Splits each element along its first axis (the inverse of batch)."""
@@ -740,6 +785,224 @@ class _InterleaveDataset(_FlatMapDataset):
     pass
 
 
+class _WindowDataset(_UnaryDataset):
+    def __init__(self, input_dataset, size, shift, stride, drop_remainder):
+        super().__init__(input_dataset)
+        if min(size, shift, stride) <= 0:
+            raise errors.InvalidArgumentError(
+                f"Window size, shift and stride must be positive, got size={size}, "
+                f"shift={shift}, stride={stride}.")
+        self._size, self._shift, self._stride, self._drop = size, shift, stride, drop_remainder
+
+    def _elements(self):
+        span = (self._size - 1) * self._stride + 1
+        buffer, skip, structure = [], 0, None  # buffer starts at the next window's first element
+        for element in self._input._elements():
+            if skip:
+                skip -= 1
+                continue
+            buffer.append(element)
+            structure = element
+            if len(buffer) == span:
+                yield self._window(buffer[::self._stride], structure)
+                skip = max(self._shift - len(buffer), 0)
+                buffer = buffer[self._shift:]
+        while buffer and not self._drop:
+            yield self._window(buffer[:span:self._stride], structure)
+            buffer = buffer[self._shift:]
+
+    @staticmethod
+    def _window(elements, structure):
+        columns = zip(*[S.flatten(e) for e in elements])
+        return S.pack(structure, [_SlicesOf(np.stack(c)) for c in columns])
+
+    def _cardinality(self):
+        n = self._input._cardinality()
+        if n in (_INF, _UNKNOWN):
+            return n
+        if self._drop:
+            full = n - (self._size - 1) * self._stride
+            return max(0, -(-full // self._shift))
+        return -(-n // self._shift)
+
+    @property
+    def element_spec(self):
+        return S.map_structure(DatasetSpec, self._input.element_spec)
+
+
+class _SlicesOf(Dataset):
+    """One component of a window: rows of an array (already private)."""
+
+    def __init__(self, array):
+        self._source = _Source(array)
+
+    def _plan(self):
+        return _in_order(self._source)
+
+    def _cardinality(self):
+        return self._source.size
+
+    @property
+    def element_spec(self):
+        return S.map_structure(_drop_leading, S.spec_of(self._source.structure))
+
+    def __repr__(self):
+        return f"<_VariantDataset element_spec={self.element_spec!r}>"
+
+
+class _TakeWhileDataset(_UnaryDataset):
+    def __init__(self, input_dataset, predicate):
+        super().__init__(input_dataset)
+        self._predicate = predicate
+
+    def _elements(self):
+        for element in self._input._elements():
+            if not _call_predicate(self._predicate, element):
+                return
+            yield element
+
+    def _cardinality(self):
+        return _UNKNOWN
+
+
+def _call_predicate(predicate, element):
+    args = S.to_tensors(element)
+    keep = predicate(*args) if isinstance(args, tuple) else predicate(args)
+    value = np.asarray(keep._value if isinstance(keep, Tensor) else keep)
+    if value.shape != () or value.dtype != np.bool_:
+        raise ValueError(f"Invalid `predicate`. `predicate` must return a `tf.bool` scalar "
+                         f"tensor, but its return type is {S.spec_of(value)!r}.")
+    return bool(value)
+
+
+class _UniqueDataset(_UnaryDataset):
+    def __init__(self, input_dataset):
+        super().__init__(input_dataset)
+        spec = input_dataset.element_spec
+        if S.is_structure(spec) or spec.shape.rank != 0:
+            raise TypeError("Dataset.unique() currently only supports datasets whose elements "
+                            f"are scalar tensors, got {spec!r}.")
+
+    def _elements(self):
+        seen = set()
+        for element in self._input._elements():
+            key = element.item() if element.dtype != object else element[()]
+            if key not in seen:
+                seen.add(key)
+                yield element
+
+    def _cardinality(self):
+        return _UNKNOWN if self._input._cardinality() != _INF else _INF
+
+
+class _ScanDataset(_UnaryDataset):
+    def __init__(self, input_dataset, initial_state, scan_func):
+        super().__init__(input_dataset)
+        self._initial = S.outputs_to_arrays(initial_state)
+        self._func = scan_func
+        self._spec = None
+
+    def _elements(self):
+        state = self._initial
+        for element in self._input._elements():
+            args = S.to_tensors(element)
+            args = args if isinstance(args, tuple) else (args,)
+            result = self._func(S.to_tensors(state), *args)
+            if not isinstance(result, (tuple, list)) or len(result) != 2:
+                raise TypeError("The scan function must return a pair (new_state, output).")
+            state = S.outputs_to_arrays(result[0])
+            yield S.outputs_to_arrays(result[1])
+
+    @property
+    def element_spec(self):
+        if self._spec is None:
+            first = _peek(self)
+            self._spec = None if first is None else S.spec_of(first)
+        return self._spec
+
+
+class _RandomDataset(Dataset):
+    def __init__(self, seed, rerandomize):
+        self._seed, self._rerandomize, self._epoch = _base_seed(seed), rerandomize, 0
+
+    def _elements(self):
+        epoch = self._epoch
+        if self._rerandomize and not _peeking[0]:
+            self._epoch += 1
+        rng = random_ops.generator_from((self._seed, epoch))
+        while True:
+            for v in rng.integers(0, 2**63 - 1, _CHUNK, dtype=np.int64):
+                yield np.array(v)
+
+    def _cardinality(self):
+        return _INF
+
+    @property
+    def element_spec(self):
+        return TensorSpec(shapes.TensorShape([]), dtypes.int64)
+
+
+class _ChoiceDataset(Dataset):
+    """Indexes drawn with probabilities `weights`, forever (for sample_from_datasets)."""
+
+    def __init__(self, weights, seed):
+        self._weights, self._seed, self._epoch = weights, _base_seed(seed), 0
+
+    def _elements(self):
+        epoch = self._epoch
+        if not _peeking[0]:
+            self._epoch += 1
+        rng = random_ops.generator_from((self._seed, epoch))
+        while True:
+            for v in rng.choice(len(self._weights), _CHUNK, p=self._weights):
+                yield np.array(v, dtype=np.int64)
+
+    def _cardinality(self):
+        return _INF
+
+    @property
+    def element_spec(self):
+        return TensorSpec(shapes.TensorShape([]), dtypes.int64)
+
+
+class _DirectedInterleaveDataset(Dataset):
+    def __init__(self, datasets, choice_dataset, stop_on_empty_dataset):
+        if not datasets or not all(isinstance(d, Dataset) for d in datasets):
+            raise TypeError("Expected a non-empty list of tf.data.Dataset objects.")
+        self._datasets, self._choice = datasets, choice_dataset
+        self._stop = stop_on_empty_dataset
+
+    def _elements(self):
+        iterators = [d._elements() for d in self._datasets]
+        alive = [True] * len(iterators)
+        for choice in self._choice._elements():
+            i = int(choice)
+            if not 0 <= i < len(iterators):
+                raise errors.InvalidArgumentError(
+                    f"Selector index out of range: {i} (there are {len(iterators)} datasets).")
+            if not alive[i]:
+                continue
+            try:
+                yield next(iterators[i])
+            except StopIteration:
+                if self._stop:
+                    return
+                alive[i] = False
+                if not any(alive):
+                    return
+
+    def _cardinality(self):
+        cards = [d._cardinality() for d in self._datasets]
+        return _INF if all(c == _INF for c in cards) else _UNKNOWN
+
+    @property
+    def element_spec(self):
+        spec = self._datasets[0].element_spec
+        for d in self._datasets[1:]:
+            spec = S.relax(spec, d.element_spec)
+        return spec
+
+
 def _stack(elements):
     flat = [S.flatten(e) for e in elements]
     out = []
@@ -931,14 +1194,7 @@ class _FilterDataset(_UnaryDataset):
 
     def _elements(self):
         for element in self._input._elements():
-            args = S.to_tensors(element)
-            keep = self._predicate(*args) if isinstance(args, tuple) else self._predicate(args)
-            value = np.asarray(keep._value if isinstance(keep, Tensor) else keep)
-            if value.shape != () or value.dtype != np.bool_:
-                raise ValueError(f"Invalid `predicate`. `predicate` must return a `tf.bool` "
-                                 f"scalar tensor, but its return type is "
-                                 f"{S.spec_of(value)!r}.")
-            if value:
+            if _call_predicate(self._predicate, element):
                 yield element
 
     def _cardinality(self):

@@ -308,7 +308,7 @@ def test_pipeline_matches_tensorflow(case):
     assert int(ds.cardinality()) == expected["cardinality"]
     if "elements" in expected:
         assert [FIXTURES.describe(e) for e in ds] == expected["elements"]
-    else:
+    elif "first" in expected:
         first = next(iter(ds))
         assert [list(t.shape) for t in tf.nest.flatten(first)] == expected["first"]["shapes"]
 
@@ -341,3 +341,18 @@ def test_tapeflow_run_script_with_seeded_shuffle_repeats_across_processes(tmp_pa
     assert runs[0].stdout == runs[1].stdout
     first, second = runs[0].stdout.splitlines()
     assert first != second  # reshuffled each epoch, identically in both processes
+
+
+def test_sample_from_datasets_and_random_are_seeded():
+    make = lambda: Dataset.sample_from_datasets(  # noqa: E731
+        [Dataset.range(50), Dataset.range(100, 150)], weights=[0.9, 0.1], seed=3)
+    a, b = values(make()), values(make())
+    assert a == b and sorted(a) == list(range(50)) + list(range(100, 150))
+    assert sum(1 for v in a[:50] if v < 100) > 35  # the 0.9 weight shows early on
+    assert values(Dataset.random(seed=1).take(5)) == values(Dataset.random(seed=1).take(5))
+
+
+def test_window_elements_are_datasets():
+    windows = list(Dataset.range(5).window(2))
+    assert all(isinstance(w, tf.data.Dataset) for w in windows)
+    assert [values(w) for w in windows] == [[0, 1], [2, 3], [4]]

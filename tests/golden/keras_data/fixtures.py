@@ -200,12 +200,37 @@ DATASET_CASES = {
     "timeseries_shuffled": "tf.keras.utils.timeseries_dataset_from_array(np.ones((50, 3), "
                            "'float32'), np.zeros(50, 'int32'), sequence_length=5, batch_size=8, "
                            "shuffle=True, seed=1)",
+    "window_repr": "tf.data.Dataset.range(7).window(3, shift=2)",
+    "window_tuple_repr": "tf.data.Dataset.from_tensor_slices((np.arange(5), np.arange(5) * 10))"
+                         ".window(2)",
+    "window_batched": "tf.data.Dataset.range(10).window(3, shift=1, stride=3)"
+                      ".flat_map(lambda w: w.batch(3))",
+    "window_drop": "tf.data.Dataset.range(7).window(3, shift=2, drop_remainder=True)"
+                   ".flat_map(lambda w: w.batch(3))",
+    "window_sparse": "tf.data.Dataset.range(12).window(2, shift=5).flat_map(lambda w: w.batch(2))",
+    "window_tuple": "tf.data.Dataset.from_tensor_slices((np.arange(5), np.arange(5) * 10))"
+                    ".window(2).flat_map(lambda a, b: tf.data.Dataset.zip((a.batch(2), "
+                    "b.batch(2))))",
+    "take_while": "tf.data.Dataset.range(10).take_while(lambda x: x < 4)",
+    "unique": "tf.data.Dataset.from_tensor_slices([1, 3, 1, 2, 3]).unique()",
+    "scan": "tf.data.Dataset.range(5).scan(np.int64(0), lambda s, x: (s + x, s * 2))",
+    "counter": "tf.data.Dataset.counter(start=2, step=3)",
+    "choose_from_datasets": "tf.data.Dataset.choose_from_datasets([tf.data.Dataset.from_tensors("
+                            "'a').repeat(), tf.data.Dataset.from_tensors('b').repeat()], "
+                            "tf.data.Dataset.from_tensor_slices(np.array([0, 1, 1, 0], "
+                            "np.int64)))",
+    "sample_from_datasets": "tf.data.Dataset.sample_from_datasets([tf.data.Dataset.range(3), "
+                            "tf.data.Dataset.range(10, 13)], seed=1)",
+    "random": "tf.data.Dataset.random(seed=4)",
     "mnist_like": "tf.data.Dataset.from_tensor_slices((np.zeros((300, 28, 28), 'uint8'), "
                   "np.zeros(300, 'uint8'))).batch(128)",
 }
 #: cases whose elements are random or infinite: only specs, reprs and cardinality are compared
-NO_VALUES = {"timeseries_shuffled", "mnist_like", "shuffle_batch", "shuffle_batch_drop", "repeat_infinite", "repeat_skip",
+NO_VALUES = {"counter", "sample_from_datasets", "random", "timeseries_shuffled", "mnist_like", "shuffle_batch", "shuffle_batch_drop", "repeat_infinite", "repeat_skip",
              "repeat_batch_inf"}
+
+#: elements are datasets: only repr, element_spec and cardinality are compared
+REPR_ONLY = {"window_repr", "window_tuple_repr"}
 
 #: Pipelines that fail (at creation or while iterated): TF's exception class is compared, and
 #: the first line of its message for the cases in EXACT_MESSAGES.
