@@ -15,6 +15,7 @@ import weakref
 
 import tapeflow as tf
 
+
 # -- the logits side table --------------------------------------------------------------------
 class SideTable:
     """Attach a value to a tensor object without touching it (Tensor has no ``__dict__``).

@@ -1,10 +1,10 @@
 """keras.initializers: Keras 3's weight initializers, with its defaults and scaling rules.
 
-An initializer is called as ``init(shape, dtype="float32")`` and returns a Tensor. With ``seed=`` an initializer returns
-the same values on every call, as Keras 3's initializers do; without one it picks its seed
-from tapeflow's global random stream when created, so it too repeats itself (Keras 3 does the
-same with Python's ``random``) and ``keras.utils.set_random_seed`` makes the choice repeatable. The random streams are
-tapeflow's, so values differ from TF's while the distributions are the same.
+An initializer is called as ``init(shape, dtype="float32")`` and returns a Tensor. It returns
+the same values on every call, as Keras 3's initializers do: with ``seed=`` from that seed,
+without one from a seed drawn from tapeflow's global random stream when it is created (Keras 3
+draws it from Python's ``random``), so ``keras.utils.set_random_seed`` makes runs repeatable.
+The random streams are tapeflow's: values differ from TF's, the distributions are the same.
 
     >>> from tapeflow.keras import initializers
     >>> initializers.get("ones")((2,)).numpy()

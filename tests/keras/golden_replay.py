@@ -13,7 +13,6 @@ GOLDEN = os.path.join(os.path.dirname(__file__), os.pardir, "golden", "keras_tra
 sys.path.insert(0, GOLDEN)
 import _snippets  # noqa: E402
 
-
 _NAMESPACE = None
 
 

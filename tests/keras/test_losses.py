@@ -1,10 +1,10 @@
 """keras.losses against goldens recorded with TensorFlow 2.21 / Keras 3, plus behaviour tests."""
+import golden_replay as _golden
 import numpy as np
 import pytest
 
 import tapeflow as tf
 from tapeflow.keras import activations, losses
-import golden_replay as _golden
 
 CASES = _golden.cases("losses")
 

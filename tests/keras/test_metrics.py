@@ -54,6 +54,6 @@ def test_in_top_k_ties_and_non_finite():
 
 def test_auc_multi_label():
     m = metrics.AUC(multi_label=True)
-    m.update_state(np.array([[0, 1], [1, 0], [1, 1]]), np.array([[0.1, 0.9], [0.8, 0.3], [0.6, 0.7]],
-                                                                 "float32"))
+    y_true = np.array([[0, 1], [1, 0], [1, 1]])
+    m.update_state(y_true, np.array([[0.1, 0.9], [0.8, 0.3], [0.6, 0.7]], "float32"))
     assert float(m.result()) == pytest.approx(1.0)

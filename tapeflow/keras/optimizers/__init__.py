@@ -5,8 +5,16 @@
     0.9
 """
 from tapeflow.keras.optimizers import schedules  # noqa: F401
-from tapeflow.keras.optimizers.algorithms import (SGD, Adadelta, Adagrad, Adam,  # noqa: F401
-                                                  Adamax, AdamW, Nadam, RMSprop)
+from tapeflow.keras.optimizers.algorithms import (  # noqa: F401
+    SGD,
+    Adadelta,
+    Adagrad,
+    Adam,
+    Adamax,
+    AdamW,
+    Nadam,
+    RMSprop,
+)
 from tapeflow.keras.optimizers.optimizer import Optimizer  # noqa: F401
 
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in (

@@ -21,7 +21,8 @@ YT_REG = "tf.constant([[0., 1., 2.], [3., -1., 0.5]])"
 YP_REG = "tf.constant([[0.5, 1., 4.], [2., 1., 0.]])"
 YT_1H = "tf.constant([[0., 1., 0.], [0., 0., 1.], [1., 0., 0.]])"
 P_OK = "tf.constant([[0.05, 0.9, 0.05], [0.1, 0.2, 0.7], [0.3, 0.3, 0.4]])"
-P_EXT = "tf.constant([[0., 1., 0.], [1., 0., 0.], [0.5, 0.5, 0.]])"  # zeros and ones: clipping decides
+# zeros and ones: clipping decides
+P_EXT = "tf.constant([[0., 1., 0.], [1., 0., 0.], [0.5, 0.5, 0.]])"
 P_UNNORM = "tf.constant([[1., 2., 1.], [0.2, 0.2, 0.6], [3., 0., 1.]])"  # rows not summing to 1
 LOGITS = "[[2., -1., 0.5], [100., -100., 0.], [0., 0., 0.]]"
 LOGITS_EXT = "[[200., -300., 0.], [-50., 60., 0.], [1e4, 0., -1e4]]"
@@ -44,10 +45,12 @@ def loss_cases():
         c.append((f"cls/{cls}", f"keras.losses.{cls}()({YT_REG}, {YP_REG})"))
     c += [
         ("huber/delta", f"keras.losses.Huber(delta=0.5)({YT_REG}, {YP_REG})"),
-        ("mse/rank1", "keras.losses.MeanSquaredError()(tf.constant([1., 2., 3.]), tf.constant([1.5, 2., 2.]))"),
+        ("mse/rank1", "keras.losses.MeanSquaredError()(tf.constant([1., 2., 3.]), "
+                      "tf.constant([1.5, 2., 2.]))"),
         ("mse/np64", "keras.losses.MeanSquaredError()(np.array([[1.], [2.]]), "
                      "np.array([[1.5], [2.]]))"),
-        ("mse/col_vs_vec", "keras.losses.MeanSquaredError()(tf.constant([[1.], [2.], [3.]]), tf.constant([1.5, 2., 2.]))"),
+        ("mse/col_vs_vec", "keras.losses.MeanSquaredError()(tf.constant([[1.], [2.], [3.]]), "
+                           "tf.constant([1.5, 2., 2.]))"),
         ("mse/sw", f"keras.losses.MeanSquaredError()({YT_REG}, {YP_REG}, "
                    "sample_weight=tf.constant([0.3, 0.7]))"),
         ("mse/sw_col", f"keras.losses.MeanSquaredError()({YT_REG}, {YP_REG}, "
@@ -58,7 +61,8 @@ def loss_cases():
                         f"({YT_REG}, {YP_REG}, sample_weight=tf.constant([0.5, 0.25]))"),
         ("kld", f"keras.losses.KLDivergence()({YT_1H}, {P_OK})"),
         ("kld/fn_ext", f"keras.losses.kl_divergence({YT_1H}, {P_EXT})"),
-        ("mape/zero_true", "keras.losses.MeanAbsolutePercentageError()(tf.constant([[0., 2.]]), tf.constant([[1., 1.]]))"),
+        ("mape/zero_true", "keras.losses.MeanAbsolutePercentageError()(tf.constant([[0., 2.]]), "
+                           "tf.constant([[1., 1.]]))"),
     ]
     for name, p in [("ok", P_OK), ("ext", P_EXT), ("unnorm", P_UNNORM)]:
         c += [
@@ -98,7 +102,8 @@ def loss_cases():
              "tf.nn.softmax(x))\nt.gradient(l, x)"),
         ]
     c += [
-        ("scce/col_labels", f"keras.losses.SparseCategoricalCrossentropy()(tf.constant([[1], [2], [0]]), {P_OK})"),
+        ("scce/col_labels", "keras.losses.SparseCategoricalCrossentropy()("
+                            f"tf.constant([[1], [2], [0]]), {P_OK})"),
         ("scce/sw", f"keras.losses.SparseCategoricalCrossentropy()({SPARSE}, {P_OK}, "
                     "sample_weight=tf.constant([1., 0., 2.]))"),
         ("scce/ignore", f"keras.losses.SparseCategoricalCrossentropy(ignore_class=2)"
@@ -108,9 +113,11 @@ def loss_cases():
         ("bce/ok", f"keras.losses.BinaryCrossentropy()({YT_BIN}, {P_BIN})"),
         ("bce/fn", f"keras.losses.binary_crossentropy({YT_BIN}, {P_BIN})"),
         ("bce/ls", f"keras.losses.BinaryCrossentropy(label_smoothing=0.2)({YT_BIN}, {P_BIN})"),
-        ("bce/int_labels", f"keras.losses.BinaryCrossentropy()(tf.constant(np.array([[1], [0], [1], [0]])), "
+        ("bce/int_labels", "keras.losses.BinaryCrossentropy()("
+                           "tf.constant(np.array([[1], [0], [1], [0]])), "
                            f"{P_BIN})"),
-        ("bce/vec_labels", f"keras.losses.BinaryCrossentropy()(tf.constant([1., 0., 1., 0.]), {P_BIN})"),
+        ("bce/vec_labels", "keras.losses.BinaryCrossentropy()(tf.constant([1., 0., 1., 0.]), "
+                           f"{P_BIN})"),
         ("bce/multi", "keras.losses.BinaryCrossentropy()(tf.constant([[1., 0.], [0., 1.]]), "
                       "tf.constant([[0.8, 0.1], [0.3, 0.]]))"),
         ("bce/fl", f"keras.losses.BinaryCrossentropy(from_logits=True)({YT_BIN}, {LOG_BIN})"),
@@ -212,12 +219,14 @@ def optimizer_cases():
     c = [(f"steps/{k}", OPT_STEPS.format(ctor=v)) for k, v in OPTIMIZERS.items()]
     for name in ["sgd", "rmsprop", "adam", "adamw", "adagrad", "adadelta", "adamax", "nadam"]:
         c.append((f"get/{name}", f"o = keras.optimizers.get('{name}')\n"
-                                 "[type(o).__name__, o.name, o.get_config()]"))
+                                 "c = o.get_config()\nc.pop('name')\n"
+                                 "[type(o).__name__, o.name.rstrip('0123456789_'), c]"))
     c += [
         ("names", "[keras.optimizers.RMSprop().name.split('_')[0], "
                   "keras.optimizers.SGD(name='mine').name]"),
         ("lr_variable", "o = keras.optimizers.Adam(0.5)\n[float(o.learning_rate), "
-                        "tf.as_dtype(o.learning_rate.dtype).name, int(o.iterations), tf.as_dtype(o.iterations.dtype).name]"),
+                        "tf.as_dtype(o.learning_rate.dtype).name, int(o.iterations), "
+                        "tf.as_dtype(o.iterations.dtype).name]"),
         ("lr_set", "o = keras.optimizers.SGD(0.5)\no.learning_rate = 0.25\n"
                    "float(o.learning_rate)"),
         ("variables", "w = tf.Variable([1., 2.])\no = keras.optimizers.Adam()\n"
@@ -688,8 +697,7 @@ def progbar_logger_cases():
 
 GROUPS = {"losses": loss_cases, "initializers": initializer_cases, "metrics": metric_cases,
           "progbar": progbar_cases, "callbacks": callback_cases,
-          "progbar_logger": progbar_logger_cases,
-          "progbar": progbar_cases, "activations": activation_cases,
+          "progbar_logger": progbar_logger_cases, "activations": activation_cases,
           "optimizers": optimizer_cases, "schedules": schedule_cases}
 
 
@@ -711,9 +719,9 @@ def record(group, cases, namespace):
 
 def main(argv):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
     import numpy as np
     import tensorflow as tf
-    import keras
     tf.keras.utils.set_random_seed(0)
     from keras.src.utils import progbar as pbmod
     ns = {"tf": tf, "np": np, "keras": keras, "pbmod": pbmod}
