@@ -220,13 +220,20 @@ def get(identifier):
 
 
 def serialize(activation):
-    """The name Keras stores for a built-in activation: ``serialize(relu) == 'relu'``."""
+    """The name Keras stores for an activation: ``serialize(relu) == 'relu'``.
+
+    As Keras, any function whose name is a built-in activation's (``tf.nn.relu``) serializes to
+    that name; other functions and callables become a config dict naming them.
+    """
     name = getattr(activation, "__name__", None)
-    if ALL_OBJECTS_DICT.get(name) is activation:
+    if name in ALL_OBJECTS_DICT:
         return name
     if hasattr(activation, "get_config"):
         return {"module": type(activation).__module__, "class_name": type(activation).__name__,
                 "config": activation.get_config(), "registered_name": None}
+    if name is not None:
+        return {"module": getattr(activation, "__module__", None), "class_name": "function",
+                "config": name, "registered_name": "function"}
     raise ValueError(f"Unknown activation function '{activation}' cannot be serialized due to "
                      "invalid function name. Make sure to use an activation name that matches "
                      "the references defined in activations.py.")

@@ -545,11 +545,12 @@ def serialize(loss):
         return {"module": "keras.losses", "class_name": type(loss).__name__,
                 "config": loss.get_config(), "registered_name": None}
     name = getattr(loss, "__name__", None)
-    if ALL_OBJECTS_DICT.get(name) is loss:
-        return {"module": "builtins", "class_name": "function", "config": name,
+    if name is not None:  # a built-in loss function, or the user's own (named, not registered)
+        module = "builtins" if ALL_OBJECTS_DICT.get(name) is loss else loss.__module__
+        return {"module": module, "class_name": "function", "config": name,
                 "registered_name": "function"}
     raise ValueError(f"Cannot serialize loss {loss!r}: it is neither a keras.losses.Loss nor "
-                     "a built-in loss function.")
+                     "a named function.")
 
 
 def deserialize(name, custom_objects=None):

@@ -33,3 +33,9 @@ def test_deserialize_round_trip():
     for name in ("relu", "softmax", "gelu", "swish"):
         fn = activations.get(name)
         assert activations.deserialize(activations.serialize(fn)) is fn
+
+
+def test_serialize_any_function_like_keras():
+    assert activations.serialize(tf.nn.relu) == "relu"  # by name, as Keras does
+    config = activations.serialize(lambda x: x)
+    assert config["class_name"] == "function" and config["config"] == "<lambda>"

@@ -79,3 +79,12 @@ def test_custom_loss_subclass():
 def test_invalid_reduction():
     with pytest.raises(ValueError, match="reduction"):
         losses.MeanSquaredError(reduction="avg")
+
+
+def test_serialize_user_function():
+    def my_loss(y_true, y_pred):
+        return tf.reduce_mean(tf.abs(y_true - y_pred), axis=-1)
+
+    config = losses.serialize(my_loss)
+    assert config["config"] == "my_loss"
+    assert losses.deserialize(config, custom_objects={"my_loss": my_loss}) is my_loss

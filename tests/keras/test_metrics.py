@@ -57,3 +57,12 @@ def test_auc_multi_label():
     y_true = np.array([[0, 1], [1, 0], [1, 1]])
     m.update_state(y_true, np.array([[0.1, 0.9], [0.8, 0.3], [0.6, 0.7]], "float32"))
     assert float(m.result()) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("metric", [metrics.BinaryAccuracy(threshold=0.3), metrics.AUC(
+    num_thresholds=11, curve="PR"), metrics.Precision(thresholds=[0.2, 0.7]),
+    metrics.TopKCategoricalAccuracy(k=2), metrics.Mean(name="avg")])
+def test_config_round_trip(metric):
+    again = metrics.deserialize(metrics.serialize(metric))
+    assert type(again) is type(metric)
+    assert again.get_config() == metric.get_config()
