@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import tapeflow as tf
-from tapeflow.data import dataset as dataset_module
+from tapeflow.data import _rows
 
 Dataset = tf.data.Dataset
 
@@ -96,7 +96,7 @@ def test_batch_slices_arrays_without_per_element_work(monkeypatch):
 
     def no_rows(*args, **kwargs):
         raise AssertionError("batching slices should not build single elements")
-    monkeypatch.setattr(dataset_module._Source, "row", no_rows)
+    monkeypatch.setattr(_rows.Source, "row", no_rows)
     batches = list(ds)
     assert [b[0].shape[0] for b in batches] == [128] * 7 + [104]
     np.testing.assert_array_equal(batches[1][0].numpy(), x[128:256])
@@ -108,7 +108,7 @@ def test_batch_slices_arrays_without_per_element_work(monkeypatch):
 def test_zip_of_slices_keeps_the_fast_path(monkeypatch):
     x, y = np.arange(20.0).reshape(10, 2), np.arange(10)
     ds = Dataset.zip((Dataset.from_tensor_slices(x), Dataset.from_tensor_slices(y)))
-    monkeypatch.setattr(dataset_module._Source, "row", None)  # any per-row work would fail
+    monkeypatch.setattr(_rows.Source, "row", None)  # any per-row work would fail
     batches = list(ds.shuffle(10, seed=1).batch(4))
     xs = np.concatenate([b[0].numpy() for b in batches])
     ys = np.concatenate([b[1].numpy() for b in batches])

@@ -107,7 +107,6 @@ def test_preprocessing_sequence_is_the_same_function():
 def test_set_random_seed_makes_fit_bit_identical():
     try:
         import tapeflow.keras.callbacks  # noqa: F401 - fit needs them
-
         from tapeflow.keras import layers, models  # noqa: F401
     except ImportError as error:
         pytest.skip(f"the training loop is not complete yet ({error})")

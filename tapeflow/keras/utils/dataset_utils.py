@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 
 from tapeflow import shapes
+from tapeflow.data import _rows as rows
 from tapeflow.data import dataset as dataset_ops
 from tapeflow.function import TensorSpec  # tapeflow.function is shadowed by tf.function
 from tapeflow.tensor import Tensor
@@ -138,7 +139,7 @@ def unpack_x_y_sample_weight(data):
 
 
 # -- timeseries -------------------------------------------------------------------------------------
-class _WindowSource(dataset_ops._Source):
+class _WindowSource(rows.Source):
     """Row i: the window of `data` starting at `positions[i]` (and its target)."""
 
     def __init__(self, data, targets, positions, offsets):
@@ -161,7 +162,7 @@ class _TimeseriesDataset(dataset_ops.Dataset):
         self._source, self._spec = source, spec
 
     def _plan(self):
-        return dataset_ops._in_order(self._source)
+        return rows.in_order(self._source)
 
     def _cardinality(self):
         return self._source.size
