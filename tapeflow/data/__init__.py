@@ -5,31 +5,17 @@
     for xb, yb in ds: ...          # tapeflow Tensors
 
 Elements travel through the pipeline as NumPy arrays and become Tensors only when they leave
-it. Pipelines over in-memory slices (from_tensor_slices, range, shuffle, take, skip, repeat,
-cache, prefetch) move index arrays, so `batch` slices the source arrays once per batch instead
-of stacking per-element tensors.
+it. Pipelines over in-memory slices (from_tensor_slices, range, zip, shuffle, take, skip,
+repeat, cache, prefetch) move index arrays, so `batch` slices the source arrays once per batch
+instead of stacking per-element tensors.
 """
 
-from tapeflow.data import experimental
-from tapeflow.data.dataset import (
-                                   AUTOTUNE,
-                                   INFINITE_CARDINALITY,
-                                   UNKNOWN_CARDINALITY,
-                                   Dataset,
-                                   DatasetSpec,
-                                   Iterator,
-                                   NumpyIterator,
-                                   Options,
-)
+from tapeflow.data import _sources, experimental
+from tapeflow.data.dataset import (AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset,
+                                   DatasetSpec, Iterator, NumpyIterator, Options)
 
-__all__ = [
-                                   "AUTOTUNE",
-                                   "INFINITE_CARDINALITY",
-                                   "UNKNOWN_CARDINALITY",
-                                   "Dataset",
-                                   "DatasetSpec",
-                                   "Iterator",
-                                   "NumpyIterator",
-                                   "Options",
-                                   "experimental",
-]
+# Not TF API: the batch-at-a-time window source behind keras.utils.timeseries_dataset_from_array.
+_windows = _sources.windows
+
+__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "DatasetSpec",
+           "Iterator", "NumpyIterator", "Options", "experimental"]

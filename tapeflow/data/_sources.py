@@ -300,3 +300,58 @@ class _ConcatenateDataset(dataset.Dataset):
     @property
     def element_spec(self):
         return S.relax(self._first.element_spec, self._second.element_spec)
+
+
+class WindowSource(rows.Source):
+    """Row i: the window `data[positions[i] + offsets]` (with `targets[positions[i]]`)."""
+
+    def __init__(self, data, targets, positions, offsets):
+        self.data, self.targets, self.positions, self.offsets = data, targets, positions, offsets
+        self.size = len(positions)
+
+    def gather(self, selection):
+        starts = self.positions[selection]
+        windows = self.data[starts[:, None] + self.offsets]
+        return windows if self.targets is None else (windows, self.targets[starts])
+
+    def row(self, i):
+        start = int(self.positions[i])
+        window = self.data[start + self.offsets]
+        return window if self.targets is None else (window, self.targets[start, ...])
+
+
+class _WindowsDataset(dataset.Dataset):
+    """Sliding windows over arrays, gathered a batch at a time (timeseries_dataset_from_array)."""
+
+    def __init__(self, data, targets, positions, offsets):
+        data = _private(data)
+        targets = None if targets is None else _private(targets)
+        self._source = WindowSource(data, targets, np.asarray(positions), np.asarray(offsets))
+        # TF gathers each window with a computed range: its length is unknown to the spec
+        spec = TensorSpec(shapes.TensorShape([None, *data.shape[1:]]), S.dtype_of(data))
+        if targets is not None:
+            spec = (spec, TensorSpec(shapes.TensorShape(list(targets.shape[1:])),
+                                     S.dtype_of(targets)))
+        self._spec = spec
+
+    def _plan(self):
+        return rows.in_order(self._source)
+
+    def _cardinality(self):
+        return self._source.size
+
+    @property
+    def element_spec(self):
+        return self._spec
+
+
+def _private(array):
+    array = np.array(array._value if hasattr(array, "_value") else array)  # TF copies too
+    array.flags.writeable = False
+    return array
+
+
+def windows(data, targets, positions, offsets):
+    """A dataset of `data[p + offsets]` (and `targets[p]`) for each start p in `positions`."""
+    return _WindowsDataset(data, targets, positions, offsets)
+

@@ -8,11 +8,7 @@ import warnings
 
 import numpy as np
 
-from tapeflow import shapes
-from tapeflow.data import _rows as rows
-from tapeflow.data import dataset as dataset_ops
-from tapeflow.function import TensorSpec  # tapeflow.function is shadowed by tf.function
-from tapeflow.tensor import Tensor
+import tapeflow as tf
 
 
 class PyDataset:
@@ -139,39 +135,6 @@ def unpack_x_y_sample_weight(data):
 
 
 # -- timeseries -------------------------------------------------------------------------------------
-class _WindowSource(rows.Source):
-    """Row i: the window of `data` starting at `positions[i]` (and its target)."""
-
-    def __init__(self, data, targets, positions, offsets):
-        self.data, self.targets, self.positions, self.offsets = data, targets, positions, offsets
-        self.size = len(positions)
-
-    def gather(self, selection):
-        starts = self.positions[selection]
-        windows = self.data[starts[:, None] + self.offsets]
-        return windows if self.targets is None else (windows, self.targets[starts])
-
-    def row(self, i):
-        start = int(self.positions[i])
-        window = self.data[start + self.offsets]
-        return window if self.targets is None else (window, self.targets[start, ...])
-
-
-class _TimeseriesDataset(dataset_ops.Dataset):
-    def __init__(self, source, spec):
-        self._source, self._spec = source, spec
-
-    def _plan(self):
-        return rows.in_order(self._source)
-
-    def _cardinality(self):
-        return self._source.size
-
-    @property
-    def element_spec(self):
-        return self._spec
-
-
 def timeseries_dataset_from_array(data, targets, sequence_length, sequence_stride=1,
                                   sampling_rate=1, batch_size=128, shuffle=False, seed=None,
                                   start_index=None, end_index=None):
@@ -199,15 +162,10 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
         if seed is None:
             seed = np.random.randint(1e6)
         np.random.RandomState(seed).shuffle(positions)
-    window = _frozen(np.asarray(_values(data))[start_index:end_index])
-    target = None if targets is None else _frozen(np.asarray(_values(targets))[start_index:end_index])
+    window = np.asarray(_values(data))[start_index:end_index]
+    target = None if targets is None else np.asarray(_values(targets))[start_index:end_index]
     offsets = np.arange(0, sequence_length * sampling_rate, sampling_rate)
-    spec = TensorSpec(shapes.TensorShape([None, *window.shape[1:]]), Tensor(window).dtype)
-    if target is not None:
-        spec = (spec, TensorSpec(shapes.TensorShape(list(target.shape[1:])),
-                                 Tensor(target).dtype))
-    dataset = _TimeseriesDataset(_WindowSource(window, target, positions, offsets), spec)
-    dataset = dataset.prefetch(-1)
+    dataset = tf.data._windows(window, target, positions, offsets).prefetch(tf.data.AUTOTUNE)
     if batch_size is not None:
         if shuffle:
             dataset = dataset.shuffle(buffer_size=batch_size * 8, seed=seed)
@@ -218,13 +176,7 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
 
 
 def _values(array):
-    return array._value if isinstance(array, Tensor) else array
-
-
-def _frozen(array):
-    array = np.array(array)  # a private copy, as TF's from_tensors makes
-    array.flags.writeable = False
-    return array
+    return array.numpy() if isinstance(array, tf.Tensor) else array
 
 
 def _check_timeseries_args(n, start_index, end_index, sampling_rate, sequence_stride):
