@@ -7,6 +7,7 @@ from tapeflow.backend import xp
 from tapeflow.ops import _primitive as P
 from tapeflow.ops import manipulation
 from tapeflow.tensor import Tensor, convert_to_tensor
+from tapeflow.variable import UnreadVariable
 
 
 class UnconnectedGradients(enum.Enum):
@@ -22,6 +23,11 @@ def _unconnected(value):
     except ValueError:
         raise ValueError(f"Unknown value for unconnected_gradients: {value!r}; use 'none' or "
                          "'zero' (tf.UnconnectedGradients.NONE / ZERO).") from None
+
+
+def _source(v):
+    """The variable behind what ``assign`` returned (gradients are keyed by the variable)."""
+    return v._parent if type(v) is UnreadVariable else v
 
 
 def _is_source(x):
@@ -70,7 +76,7 @@ class GradientTape:
             if isinstance(t, Tensor):
                 self._state.watch(t)
             else:
-                self._state.watch_variable(getattr(t, "_parent", t))
+                self._state.watch_variable(_source(t))
 
     def stop_recording(self):
         """Context manager: ops run inside are not recorded on this tape."""
@@ -144,7 +150,7 @@ class GradientTape:
                 seed = P.const(xp.ones(v.shape, v.dtype))
             k = id(t)
             seeds[k] = seed if k not in seeds else seeds[k] + seed
-        keys = [id(getattr(s, "_parent", s)) for s in flat_sources]
+        keys = [id(s) if type(s) is Tensor else id(_source(s)) for s in flat_sources]
         grads = autodiff.backward(self._state.records, seeds, self._state.watched)
         if not self._persistent:
             self._used = True

@@ -78,9 +78,11 @@ def record(vjp, inputs, out, attrs=None):
 def record_read(variable, tensor, vjp):
     """A trainable variable was read: auto-watch it and record the read."""
     for state in active:
-        if state.watch_accessed_variables and variable.trainable:
+        watched = state.watched
+        if id(variable) not in watched and state.watch_accessed_variables and \
+                variable.trainable:
             state.watch_variable(variable)
-        if id(variable) in state.watched:
+        if id(variable) in watched:
             state.records.append(Record(vjp, (variable,), tensor, None))
             state.watched[id(tensor)] = tensor
 

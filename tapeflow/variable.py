@@ -3,11 +3,11 @@
 A Variable holds one backend array. Every assign replaces that array (never writes into it),
 so tensors read earlier keep their values: reads are snapshots, as in TensorFlow.
 """
+import itertools
+
 from tapeflow import dtypes, errors, shapes, tape
 from tapeflow.backend import xp
 from tapeflow.tensor import Tensor, convert_to_tensor, numpy_text
-
-import itertools
 
 _scopes = []  # the active tf.name_scope names, outermost first
 _uids = itertools.count()  # creation order: watched_variables() lists variables by it
@@ -185,6 +185,9 @@ class Variable:
         return UnreadVariable(self) if read_value else None
 
     def _delta(self, delta, op):
+        if type(delta) is Tensor and delta._value.dtype == self._value.dtype and \
+                delta._value.shape == self._value.shape:
+            return delta._value  # the optimizer's case: already the right dtype and shape
         t = convert_to_tensor(delta, dtype=self.dtype)
         if t._value.shape != self._value.shape:
             raise errors.InvalidArgumentError(errors.op_message(

@@ -105,14 +105,14 @@ def strict(x, y):
     dtype, and 2.5 is no int32); another tensor is left to the op's own dtype check.
     """
     x = x if type(x) is Tensor else convert_to_tensor(x)
-    if isinstance(y, Tensor) or hasattr(type(y), "_as_tensor"):
-        return x, y
     xd = x._value.dtype
     ty = type(y)
-    if ty is _ndarray and y.dtype == xd:
-        return x, Tensor(y)
     if (ty is float or ty is int) and xd.kind == "f":
         return x, Tensor(xp.asarray(y, xd))  # a Python number for a float tensor: exact
+    if isinstance(y, Tensor) or hasattr(ty, "_as_tensor"):
+        return x, y
+    if ty is _ndarray and y.dtype == xd:
+        return x, Tensor(y)
     return x, Tensor(array_of(y, x.dtype))
 
 

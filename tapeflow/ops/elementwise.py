@@ -113,9 +113,10 @@ def divide(x, y, name=None):
     if x._value.dtype != y._value.dtype:
         raise TypeError(f"`x` and `y` must have the same dtype, got {x.dtype!r} != {y.dtype!r}."
                         f" Cast one of them, e.g. tf.cast(y, {x.dtype!r}).")
-    _numeric(x, "RealDiv")
-    target = _TRUEDIV_TYPE.get(x._value.dtype.name)
-    if target is not None:
+    kind = x._value.dtype.kind
+    if kind not in "fc":
+        _numeric(x, "RealDiv")
+        target = _TRUEDIV_TYPE[x._value.dtype.name]
         x, y = cast(x, target), cast(y, target)
     return realdiv(x, y)
 

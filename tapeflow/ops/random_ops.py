@@ -13,7 +13,7 @@ DEFAULT_GLOBAL_SEED = 87654321
 _global_seed = None
 _op_counter = 0
 _streams = {}
-_fresh = xp.random.default_rng()
+_fresh = None  # the unseeded stream, made on first use (keeps numpy.random out of import)
 
 
 def set_seed(seed):
@@ -29,8 +29,10 @@ def get_global_seed():
 
 def stream(seed=None):
     """The backend generator an op with op seed ``seed`` draws from."""
-    global _op_counter
+    global _op_counter, _fresh
     if _global_seed is None and seed is None:
+        if _fresh is None:
+            _fresh = xp.random.default_rng()
         return _fresh
     g = DEFAULT_GLOBAL_SEED if _global_seed is None else _global_seed
     if seed is None:

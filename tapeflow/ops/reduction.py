@@ -84,8 +84,7 @@ def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
         return P.const((xp.sign(s) * (xp.abs(s) // count)).astype(v.dtype))
     # sum / count, as TF's Mean kernel (and a fifth of NumPy's mean's Python overhead)
     s = v.sum(axis=ax, keepdims=keepdims, dtype=v.dtype)
-    return P.emit(xp.true_divide(s, _count(v.shape, ax), dtype=v.dtype), (x,),
-                  _mean_vjp, ax)
+    return P.emit(s / v.dtype.type(_count(v.shape, ax)), (x,), _mean_vjp, ax)
 
 
 def _count(shape, axes):
