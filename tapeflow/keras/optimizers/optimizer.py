@@ -50,6 +50,12 @@ class Optimizer:
             warnings.warn("Argument `decay` is no longer supported and will be ignored.")
         if kwargs:
             raise ValueError(f"Argument(s) not recognized: {kwargs}")
+        if gradient_accumulation_steps and not gradient_accumulation_steps >= 2:
+            raise ValueError("`gradient_accumulation_steps` must be an integer >= 2. Received: "
+                             f"gradient_accumulation_steps={gradient_accumulation_steps}")
+        if use_ema and not 0 <= ema_momentum <= 1:
+            raise ValueError("`ema_momentum` must be in the range [0, 1]. Received: "
+                             f"ema_momentum={ema_momentum}")
         if sum(a is not None for a in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be "
                              f"set. Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
@@ -99,6 +105,9 @@ class Optimizer:
     # -- state ---------------------------------------------------------------------------------
     @property
     def iterations(self):
+        """Steps applied; with gradient accumulation, the number of real updates."""
+        if self.gradient_accumulation_steps:
+            return self._iterations // self.gradient_accumulation_steps
         return self._iterations
 
     @property
@@ -135,6 +144,12 @@ class Optimizer:
 
     def build(self, variables):
         """Creates the slot variables for ``variables`` (called by the first apply)."""
+        if self.use_ema:
+            self._model_variables_moving_average = self.add_optimizer_variables(variables,
+                                                                                "average")
+        if self.gradient_accumulation_steps:
+            self._accumulated_gradients = self.add_optimizer_variables(
+                variables, "gradient_accumulator")
         for i, variable in enumerate(variables):
             self._index[id(variable)] = i
         self._trainable_variables = list(variables)
@@ -188,14 +203,44 @@ class Optimizer:
         grads, trainable_variables = self._filter_empty_gradients(grads, trainable_variables)
         if self.loss_scale_factor is not None:
             grads = [g / self.loss_scale_factor for g in grads]
-        grads = self._clip_gradients(grads)
-        learning_rate = self.learning_rate
-        self._apply_weight_decay(trainable_variables, learning_rate)
-        self._update_step_all(grads, trainable_variables, learning_rate)
+        if self.gradient_accumulation_steps:
+            self._accumulate_or_update(grads, trainable_variables)
+        else:
+            self._update(grads, trainable_variables)
         for variable in trainable_variables:
             if getattr(variable, "constraint", None) is not None:
                 variable.assign(variable.constraint(variable))
+        if self.use_ema:
+            self._update_moving_averages()
         self._iterations.assign_add(1)
+
+    def _update(self, grads, variables):
+        grads = self._clip_gradients(grads)
+        learning_rate = self.learning_rate
+        self._apply_weight_decay(variables, learning_rate)
+        self._update_step_all(grads, variables, learning_rate)
+
+    def _accumulate_or_update(self, grads, variables):
+        """Sum gradients for ``gradient_accumulation_steps`` steps, then apply their mean."""
+        steps = self.gradient_accumulation_steps
+        accumulators = [self._accumulated_gradients[self._index[id(v)]] for v in variables]
+        if (int(self._iterations) + 1) % steps:
+            for g, acc in zip(grads, accumulators):
+                acc.assign(g + acc)
+            return
+        self._update([(g + acc) / steps for g, acc in zip(grads, accumulators)], variables)
+        for acc in self._accumulated_gradients:
+            acc.assign(tf.zeros(acc.shape, dtype=acc.dtype))
+
+    def _update_moving_averages(self):
+        """EMA of the weights (momentum 0 on the first step), overwriting them every
+        ``ema_overwrite_frequency`` steps when that is set."""
+        momentum = 0.0 if int(self.iterations) == 0 else self.ema_momentum
+        for var, average in zip(self._trainable_variables, self._model_variables_moving_average):
+            average.assign(average * momentum + var * (1 - momentum))
+        if self.ema_overwrite_frequency and (int(self.iterations) + 1) % \
+                self.ema_overwrite_frequency == 0:
+            self.finalize_variable_values(self._trainable_variables)
 
     def _update_step_all(self, grads, variables, learning_rate):
         for grad, variable in zip(grads, variables):
@@ -278,7 +323,10 @@ class Optimizer:
             variable.assign(weight)
 
     def finalize_variable_values(self, var_list):
-        """Keras hook run after fit (EMA weights); nothing to do without EMA."""
+        """Keras's hook after fit: with ``use_ema``, the weights become their moving averages."""
+        if self.use_ema:
+            for var, average in zip(var_list, self._model_variables_moving_average):
+                var.assign(average)
 
     def get_config(self):
         lr = self._learning_rate

@@ -212,6 +212,11 @@ OPTIMIZERS = {
                      "0.1, decay_steps=2, decay_rate=0.5))",
     "rmsprop_piecewise": "keras.optimizers.RMSprop(keras.optimizers.schedules."
                          "PiecewiseConstantDecay([1, 2], [0.1, 0.01, 0.001]))",
+    "adam_accumulate": "keras.optimizers.Adam(0.1, gradient_accumulation_steps=2)",
+    "sgd_ema": "keras.optimizers.SGD(0.1, use_ema=True, ema_momentum=0.5)",
+    "sgd_ema_overwrite": "keras.optimizers.SGD(0.1, use_ema=True, ema_momentum=0.5, "
+                         "ema_overwrite_frequency=2)",
+    "rmsprop_loss_scale": "keras.optimizers.RMSprop(0.01, loss_scale_factor=4.0)",
 }
 
 
@@ -241,6 +246,16 @@ def optimizer_cases():
                         "o.apply_gradients([(tf.constant(1.), tf.Variable(1.))])\n"
                         "o.apply_gradients([(tf.constant(1.), tf.Variable(2.))])"),
         ("no_grads", "keras.optimizers.SGD().apply_gradients([(None, tf.Variable(1.))])"),
+        ("ema_finalize", "w = tf.Variable([1., 2.])\no = keras.optimizers.SGD(0.5, use_ema=True,"
+                         " ema_momentum=0.9)\nfor k in range(3):\n"
+                         "    o.apply_gradients([(tf.constant([1., -1.]), w)])\n"
+                         "before = w.numpy()\no.finalize_variable_values([w])\n"
+                         "[before, w.numpy(), len(o.variables)]"),
+        ("accumulate_iterations", "w = tf.Variable([1.])\no = keras.optimizers.SGD(0.5, "
+                                  "gradient_accumulation_steps=3)\nout = []\n"
+                                  "for k in range(7):\n"
+                                  "    o.apply_gradients([(tf.constant([float(k)]), w)])\n"
+                                  "    out.append([int(o.iterations), w.numpy()])\nout"),
     ]
     return c
 
