@@ -64,7 +64,23 @@ def _shape(x):
 REDUCTIONS = ("sum_over_batch_size", "sum", None, "none", "mean", "mean_with_sample_weight")
 
 
+class Reduction:
+    """Keras 2's names for the reductions (``tf.keras.losses.Reduction.NONE`` ...), kept so that
+    Keras 2 code runs; Keras 3 takes the strings directly."""
+
+    AUTO = "sum_over_batch_size"
+    NONE = "none"
+    SUM = "sum"
+    SUM_OVER_BATCH_SIZE = "sum_over_batch_size"
+
+    @classmethod
+    def all(cls):
+        return (cls.AUTO, cls.NONE, cls.SUM, cls.SUM_OVER_BATCH_SIZE)
+
+
 def standardize_reduction(reduction):
+    if reduction == "auto":  # Keras 2
+        reduction = "sum_over_batch_size"
     if reduction not in REDUCTIONS:
         raise ValueError(f"Invalid value for argument `reduction`. Expected one of "
                          f"{set(REDUCTIONS)}. Received: reduction={reduction}")

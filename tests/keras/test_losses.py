@@ -88,3 +88,10 @@ def test_serialize_user_function():
     config = losses.serialize(my_loss)
     assert config["config"] == "my_loss"
     assert losses.deserialize(config, custom_objects={"my_loss": my_loss}) is my_loss
+
+
+def test_keras2_reduction_names():
+    y, p = [[1.0], [3.0]], [[0.0], [0.0]]
+    assert float(losses.MeanSquaredError(reduction=losses.Reduction.SUM)(y, p)) == 10.0
+    assert float(losses.MeanSquaredError(reduction="auto")(y, p)) == 5.0
+    assert losses.MeanSquaredError(reduction=losses.Reduction.NONE)(y, p).shape == (2,)
