@@ -137,3 +137,61 @@ def test_reduce_lr_uses_metric_direction_from_model_metrics():
     for epoch, auc in enumerate([0.5, 0.6, 0.55]):
         cb.on_epoch_end(epoch, {"val_auc": auc})
     assert float(model.optimizer.learning_rate) == pytest.approx(0.25)
+
+
+def _small_model():
+    keras = pytest.importorskip("tapeflow.keras")
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer=optimizers.SGD(0.05), loss="binary_crossentropy",
+                  metrics=["accuracy"])
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 4)).astype("float32")
+    y = (x[:, 0] > 0).astype("float32")
+    return model, x, y
+
+
+def test_fit_drives_the_callbacks(tmp_path):
+    model, x, y = _small_model()
+    log = tmp_path / "log.csv"
+    seen = []
+    cbs = [callbacks.CSVLogger(str(log)),
+           callbacks.LearningRateScheduler(lambda epoch, lr: lr * 0.5),
+           callbacks.LambdaCallback(on_epoch_end=lambda e, logs: seen.append(sorted(logs)))]
+    history = model.fit(x, y, epochs=3, batch_size=16, validation_split=0.25, verbose=0,
+                        callbacks=cbs)
+    assert history.epoch == [0, 1, 2]
+    assert sorted(history.history) == ["accuracy", "learning_rate", "loss", "val_accuracy",
+                                       "val_loss"]
+    np.testing.assert_allclose(history.history["learning_rate"], [0.025, 0.0125, 0.00625],
+                               rtol=1e-6)
+    # CSVLogger runs before the scheduler adds learning_rate to the logs (list order, as Keras).
+    assert log.read_text().splitlines()[0] == "epoch,accuracy,loss,val_accuracy,val_loss"
+    assert len(seen) == 3
+
+
+def test_early_stopping_restores_best_weights_in_fit():
+    model, x, y = _small_model()
+    stopper = callbacks.EarlyStopping(monitor="loss", patience=0, restore_best_weights=True)
+    # A learning rate so large that the loss gets worse after the first epoch.
+    model.optimizer.learning_rate = 50.0
+    best = []
+
+    class Snapshot(callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if stopper.best == logs["loss"]:
+                best[:] = [w.copy() for w in self.model.get_weights()]
+
+    model.fit(x, y, epochs=20, batch_size=64, verbose=0, callbacks=[stopper, Snapshot()])
+    assert stopper.stopped_epoch > 0
+    for got, want in zip(model.get_weights(), best):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_terminate_on_nan_stops_fit():
+    model, x, y = _small_model()
+    x = x.copy()
+    x[5, 0] = np.nan
+    history = model.fit(x, y, epochs=5, batch_size=8, verbose=0,
+                        callbacks=[callbacks.TerminateOnNaN()])
+    assert len(history.epoch) == 1
