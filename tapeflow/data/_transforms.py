@@ -647,3 +647,10 @@ class _PrefetchDataset(_UnaryDataset):
 
     def _elements(self):
         return self._input._elements()
+
+
+class _OptionsDataset(_PrefetchDataset):
+    def __init__(self, input_dataset, options):
+        super().__init__(input_dataset)
+        self._options = options
+

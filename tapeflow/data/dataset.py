@@ -249,11 +249,12 @@ class Dataset:
         raise errors.InvalidArgumentError("Dataset had more than one element.")
 
     def options(self):
+        """The `tf.data.Options` set with `with_options` (accepted; nothing to tune here)."""
         return getattr(self, "_options", None) or Options()
 
     def with_options(self, options, name=None):
-        self._options = options
-        return self
+        """The same elements, carrying `options` (a new dataset, as TF returns)."""
+        return transforms._OptionsDataset(self, options)
 
 
 class Iterator:

@@ -264,6 +264,15 @@ def test_iterator_get_next_and_out_of_range():
         it.get_next()
 
 
+def test_with_options_returns_a_new_dataset():
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = 0  # nested option groups are accepted
+    ds = Dataset.range(3)
+    tuned = ds.with_options(options)
+    assert tuned is not ds and tuned.options() is options and ds.options() is not options
+    assert values(tuned) == [0, 1, 2] and len(tuned) == 3
+
+
 def test_autotune_constants():
     assert tf.data.AUTOTUNE == -1 and tf.data.experimental.AUTOTUNE == -1
     assert tf.data.INFINITE_CARDINALITY == -1 and tf.data.UNKNOWN_CARDINALITY == -2
