@@ -136,6 +136,24 @@ def loss_cases():
          f"p = {P_OK}\nwith tf.GradientTape() as t:\n    t.watch(p)\n"
          f"    l = keras.losses.CategoricalCrossentropy()({YT_1H}, p)\nt.gradient(l, p)"),
         ("config/cce", "keras.losses.CategoricalCrossentropy(from_logits=True).get_config()"),
+    ]
+    grad = ("p = {pred}\nwith tf.GradientTape() as t:\n    t.watch(p)\n"
+            "    l = keras.losses.{cls}({{args}})({true}, p)\nt.gradient(l, p)")
+    for cls, args in [("MeanSquaredError", ""), ("MeanAbsoluteError", ""), ("Huber", "delta=0.7"),
+                      ("LogCosh", ""), ("MeanAbsolutePercentageError", ""),
+                      ("MeanSquaredLogarithmicError", ""), ("CosineSimilarity", "")]:
+        c.append((f"grad/{cls}", grad.format(pred=YP_REG, cls=cls, true=YT_REG).format(args=args)))
+    for cls, args, true, pred in [
+            ("BinaryCrossentropy", "", YT_BIN, P_BIN),
+            ("BinaryCrossentropy", "from_logits=True", YT_BIN, LOG_BIN),
+            ("BinaryCrossentropy", "label_smoothing=0.1", YT_BIN, P_BIN),
+            ("CategoricalCrossentropy", "from_logits=True", YT_1H, f"tf.constant({LOGITS_EXT})"),
+            ("CategoricalCrossentropy", "", YT_1H, P_EXT),
+            ("KLDivergence", "", YT_1H, P_OK),
+            ("SparseCategoricalCrossentropy", "", SPARSE, P_EXT)]:
+        c.append((f"grad/{cls}/{args or 'default'}",
+                  grad.format(pred=pred, cls=cls, true=true).format(args=args)))
+    c += [
         ("config/mse", "keras.losses.MeanSquaredError().get_config()"),
         ("config/bce", "keras.losses.BinaryCrossentropy(label_smoothing=0.1).get_config()"),
         ("name/huber", "keras.losses.Huber().name"),
