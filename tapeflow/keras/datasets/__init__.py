@@ -7,7 +7,8 @@ module is imported on first use (`keras.datasets.imdb`), so importing keras stay
 
 import importlib
 
-__all__ = ["boston_housing", "cifar10", "fashion_mnist", "imdb", "mnist", "reuters"]
+__all__ = ["boston_housing", "california_housing", "cifar10", "cifar100", "fashion_mnist", "imdb",
+           "mnist", "reuters"]
 
 
 def __getattr__(name):

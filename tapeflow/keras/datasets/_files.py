@@ -107,3 +107,27 @@ def require(arrays: dict, keys, path, dataset):
         raise ValueError(f"{dataset}: {path} has arrays {sorted(arrays)} but lacks {missing}; "
                          f"expected {list(keys)} (Keras's file layout).")
     return [arrays[k] for k in keys]
+
+
+def load_xy(file, dataset):
+    """The `x` and `y` arrays of a pickle-free .npz (boston_housing, california_housing)."""
+    try:
+        with np.load(file, allow_pickle=False) as data:
+            x, y = require(data, ("x", "y"), file, dataset)
+    except (OSError, ValueError, zipfile.BadZipFile) as error:
+        if "lacks" in str(error):
+            raise
+        raise ValueError(f"{dataset}: {file} is not a readable .npz ({error}); delete it and "
+                         f"retry.") from None
+    return x, y
+
+
+def shuffle_split(x, y, test_split, seed):
+    """Keras's split: shuffle with RandomState(seed), the first (1 - test_split) for training."""
+    rng = np.random.RandomState(seed)
+    indices = np.arange(len(x))
+    rng.shuffle(indices)
+    x, y = x[indices], y[indices]
+    cut = int(len(x) * (1 - test_split))
+    return (np.array(x[:cut]), np.array(y[:cut])), (np.array(x[cut:]), np.array(y[cut:]))
+

@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from tapeflow.keras.datasets import _files
 
 #: sha256 of Keras's boston_housing.npz.
@@ -32,17 +30,5 @@ def load_data(path="boston_housing.npz", test_split=0.2, seed=113):
         raise ValueError(f"Invalid `test_split` argument: {test_split}. It must be between 0 and "
                          f"1 (exclusive of 1).")
     file = _files.fetch(path, "boston_housing.npz", BOSTON_SHA256, "boston_housing.load_data")
-    try:
-        with np.load(file, allow_pickle=False) as data:
-            x, y = _files.require(data, ("x", "y"), file, "boston_housing.load_data")
-    except (OSError, ValueError) as error:
-        if "lacks" in str(error):
-            raise
-        raise ValueError(f"boston_housing.load_data: {file} is not a readable .npz ({error}); "
-                         f"delete it and retry.") from None
-    rng = np.random.RandomState(seed)
-    indices = np.arange(len(x))
-    rng.shuffle(indices)
-    x, y = x[indices], y[indices]
-    cut = int(len(x) * (1 - test_split))
-    return (np.array(x[:cut]), np.array(y[:cut])), (np.array(x[cut:]), np.array(y[cut:]))
+    x, y = _files.load_xy(file, "boston_housing.load_data")
+    return _files.shuffle_split(x, y, test_split, seed)

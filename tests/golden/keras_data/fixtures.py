@@ -45,6 +45,16 @@ def write_boston(folder):
     return path
 
 
+def write_california(folder):
+    rng = np.random.RandomState(5)
+    path = os.path.join(folder, "california_housing.npz")
+    # 610 samples so version="small" (the first 600) cuts; 3 small-integer features keep the
+    # goldens short (the loader does not look at the feature count)
+    np.savez(path, x=rng.randint(0, 10, (610, 3)).astype("float32"),
+             y=rng.randint(0, 99, 610).astype("float32"))
+    return path
+
+
 def write_word_index(folder, name):
     path = os.path.join(folder, name)
     with open(path, "w") as f:
@@ -85,6 +95,26 @@ def cifar_arrays():
         batches[name] = (rng.randint(0, 256, (CIFAR_BATCH, 3072)).astype(np.uint8),
                          [int(v) for v in rng.randint(0, 10, CIFAR_BATCH)])
     return batches
+
+
+def cifar100_arrays():
+    rng = np.random.RandomState(6)
+    return {name: (rng.randint(0, 256, (n, 3072)).astype(np.uint8),
+                   [int(v) for v in rng.randint(0, 100, n)],
+                   [int(v) for v in rng.randint(0, 20, n)])
+            for name, n in (("train", 6), ("test", 3))}
+
+
+def write_cifar100(folder):
+    path = os.path.join(folder, "cifar-100-python.tar.gz")
+    with tarfile.open(path, "w:gz") as tar:
+        for name, (data, fine, coarse) in cifar100_arrays().items():
+            blob = pickle.dumps({b"filenames": [b"x.png"] * len(fine), b"fine_labels": fine,
+                                 b"coarse_labels": coarse, b"data": data}, protocol=4)
+            info = tarfile.TarInfo(f"cifar-100-python/{name}")
+            info.size = len(blob)
+            tar.addfile(info, io.BytesIO(blob))
+    return path
 
 
 def write_cifar(folder, extra_member=None):
@@ -313,4 +343,8 @@ LOADER_CASES = {
     "reuters_labels": "keras.datasets.reuters.get_label_names()",
     "boston_default": "keras.datasets.boston_housing.load_data()",
     "boston_split": "keras.datasets.boston_housing.load_data(test_split=0.5, seed=3)",
+    "california_default": "keras.datasets.california_housing.load_data()",
+    "california_small": "keras.datasets.california_housing.load_data(version='small', "
+                        "test_split=0.25, seed=9)",
+    "california_bad_version": "keras.datasets.california_housing.load_data(version='medium')",
 }

@@ -60,7 +60,8 @@ def record_utils():
 
 def record_loaders():
     folder = tempfile.mkdtemp()
-    for write in (fixtures.write_imdb, fixtures.write_reuters, fixtures.write_boston):
+    for write in (fixtures.write_imdb, fixtures.write_reuters, fixtures.write_boston,
+                  fixtures.write_california):
         write(folder)
     for name in ("imdb_word_index.json", "reuters_word_index.json"):
         fixtures.write_word_index(folder, name)
@@ -68,8 +69,8 @@ def record_loaders():
     def fake_get_file(fname=None, origin=None, **kwargs):
         return os.path.join(folder, os.path.basename(origin))
 
-    from keras.src.datasets import boston_housing, imdb, reuters
-    for module in (boston_housing, imdb, reuters):
+    from keras.src.datasets import boston_housing, california_housing, imdb, reuters
+    for module in (boston_housing, california_housing, imdb, reuters):
         module.get_file = fake_get_file
     scope = {"keras": keras}
     return {case: run(code, scope) for case, code in fixtures.LOADER_CASES.items()}
