@@ -92,6 +92,8 @@ class _BatchDataset(_UnaryDataset):
     @property
     def element_spec(self):
         dim = self._size if self._drop else None
+        if self._input.element_spec is None:  # an empty map: nothing to describe
+            return None
         return S.map_structure(
             lambda s: TensorSpec(shapes.TensorShape(
                 None if s.shape.rank is None else [dim] + s.shape.as_list()), s.dtype),
@@ -513,9 +515,8 @@ class _TakeDataset(_UnaryDataset):
         return rows.Plan(plan.source, lambda: rows.trim(plan.selections(), 0, self._count))
 
     def _elements(self):
-        if self._plan() is not None:
-            return self._plan_rows(self._plan())
-        return self._take()
+        plan = self._plan()
+        return self._plan_rows(plan) if plan is not None else self._take()
 
     def _take(self):
         if self._count == 0:
@@ -543,9 +544,8 @@ class _SkipDataset(_UnaryDataset):
         return rows.Plan(plan.source, lambda: rows.trim(plan.selections(), self._count, None))
 
     def _elements(self):
-        if self._plan() is not None:
-            return self._plan_rows(self._plan())
-        return self._skip()
+        plan = self._plan()
+        return self._plan_rows(plan) if plan is not None else self._skip()
 
     def _skip(self):
         if self._count < 0:
@@ -585,9 +585,8 @@ class _RepeatDataset(_UnaryDataset):
         return rows.Plan(plan.source, selections)
 
     def _elements(self):
-        if self._plan() is not None:
-            return self._plan_rows(self._plan())
-        return self._repeat()
+        plan = self._plan()
+        return self._plan_rows(plan) if plan is not None else self._repeat()
 
     def _repeat(self):
         for _ in self._epochs():
