@@ -110,8 +110,14 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
 
 
 def _cache_folder(cache_dir, cache_subdir):
+    """`<cache_dir>/<cache_subdir>`, created; `/tmp/.keras/...` if the cache dir is not writable."""
     base = os.path.expanduser(os.fspath(cache_dir)) if cache_dir is not None else keras_home()
-    if os.path.exists(base) and not os.access(base, os.W_OK):
+    try:
+        os.makedirs(base, exist_ok=True)
+        writable = os.access(base, os.W_OK)
+    except OSError:
+        writable = False
+    if not writable:
         base = os.path.join("/tmp" if os.path.isdir("/tmp") else tempfile.gettempdir(),
                             ".keras")
     datadir = os.path.join(base, os.fspath(cache_subdir))
