@@ -494,6 +494,47 @@ class Recall(_PrecisionRecall):
     _other = "fn"
 
 
+class _ConditionCount(Metric):
+    """The (weighted) count of one confusion-matrix cell at each threshold (default 0.5)."""
+
+    _cell = None  # 'tp', 'fp', 'tn' or 'fn'
+
+    def __init__(self, thresholds=None, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.init_thresholds = thresholds
+        chosen = 0.5 if thresholds is None else thresholds
+        self.thresholds = list(chosen) if isinstance(chosen, (list, tuple)) else [chosen]
+        _check_thresholds(self.thresholds)
+        self.accumulator = self.add_variable((len(self.thresholds),), "zeros",
+                                             name="accumulator")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        update_confusion_matrix_variables({self._cell: self.accumulator}, y_true, y_pred,
+                                          self.thresholds, sample_weight=sample_weight)
+
+    def result(self):
+        return self.accumulator[0] if len(self.thresholds) == 1 else tf.identity(self.accumulator)
+
+    def get_config(self):
+        return dict(super().get_config(), thresholds=self.init_thresholds)
+
+
+class TruePositives(_ConditionCount):
+    _cell = "tp"
+
+
+class FalsePositives(_ConditionCount):
+    _cell = "fp"
+
+
+class TrueNegatives(_ConditionCount):
+    _cell = "tn"
+
+
+class FalseNegatives(_ConditionCount):
+    _cell = "fn"
+
+
 class AUC(Metric):
     """Area under the ROC or PR curve, from counts at num_thresholds thresholds (Keras 3)."""
 
@@ -643,7 +684,7 @@ _CLASSES = [Metric, Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy,
             MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
             CosineSimilarity, LogCoshError, Hinge, SquaredHinge, CategoricalHinge, KLDivergence,
             Poisson, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
-            AUC, Precision, Recall]
+            AUC, Precision, Recall, TruePositives, FalsePositives, TrueNegatives, FalseNegatives]
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in _CLASSES}
 ALL_OBJECTS_DICT.update({_snake(cls.__name__): cls for cls in _CLASSES})
 ALL_OBJECTS_DICT.update(

@@ -339,11 +339,11 @@ def initializer_cases():
 # -- metrics -----------------------------------------------------------------------------------
 METRIC_TWO_BATCHES = """m = {ctor}
 m.update_state(np.array({t1}), np.array({p1}, "float32"){sw1})
-r1 = m.result()
+r1 = np.array(m.result())  # a copy: Keras may return the live state variable
 m.update_state(np.array({t2}), np.array({p2}, "float32"))
-r2 = m.result()
+r2 = np.array(m.result())
 m.reset_state()
-[r1, r2, m.result(), m.name.rstrip("0123456789_"), len(m.variables)]"""
+[r1, r2, np.array(m.result()), m.name.rstrip("0123456789_"), len(m.variables)]"""
 
 BIN_T1, BIN_P1 = "[[0], [1], [1], [0], [1]]", "[[0.2], [0.8], [0.4], [0.6], [0.99]]"
 BIN_T2, BIN_P2 = "[[1], [1], [0]]", "[[0.5], [0.51], [0.1]]"
@@ -385,6 +385,10 @@ METRICS = [
     ("Precision_class", "keras.metrics.Precision(class_id=2)", "categorical"),
     ("Recall", "keras.metrics.Recall()", "binary"),
     ("Recall_topk", "keras.metrics.Recall(top_k=2)", "categorical"),
+    ("TruePositives", "keras.metrics.TruePositives()", "binary"),
+    ("FalsePositives", "keras.metrics.FalsePositives(thresholds=[0.3, 0.9])", "binary"),
+    ("TrueNegatives", "keras.metrics.TrueNegatives()", "binary"),
+    ("FalseNegatives", "keras.metrics.FalseNegatives(thresholds=0.7)", "binary"),
     ("BCE", "keras.metrics.BinaryCrossentropy()", "binary"),
     ("CCE", "keras.metrics.CategoricalCrossentropy()", "categorical"),
     ("SCCE", "keras.metrics.SparseCategoricalCrossentropy()", "sparse"),
