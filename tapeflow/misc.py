@@ -9,34 +9,84 @@ from tapeflow.ops import manipulation
 from tapeflow.tensor import Tensor, convert_to_tensor, is_tensor_like
 
 
-def _print_text(x, summarize):
-    if isinstance(x, Tensor) or is_tensor_like(x):
-        v = xp.asarray(P.unary(x)._value)
-        if v.dtype.kind == "O":
-            v = v.astype(str) if v.ndim else v.item().decode("utf-8", "replace")
-            return str(v)
-        if v.ndim == 0:
-            return str(v)
-        with xp.printoptions(threshold=summarize * 2 if summarize and summarize > 0 else
-                             sys.maxsize, edgeitems=summarize if summarize and summarize > 0
-                             else 3):
-            return xp.array2string(v, separator=" ").replace("\n ", "\n ")
+def _float_text(x, short, full, cast):
+    """TF's FloatToBuffer: the short form if it reads back exactly, else the long one."""
+    text = short % x
+    return text if cast(float(text)) == x else full % x
+
+
+def _scalar_text(x, kind):
+    if kind == "f":
+        if x.dtype.itemsize <= 4:  # float16/32 print as float32 does
+            x = xp.float32(x)
+            return _float_text(x, "%.6g", "%.9g", xp.float32)
+        return _float_text(x, "%.15g", "%.17g", xp.float64)
+    if kind == "b":
+        return "1" if x else "0"
+    if kind == "O":
+        return '"' + x.decode("utf-8", "replace") + '"'
     return str(x)
 
 
+def _array_text(v, summarize):
+    """TF's SummarizeValue layout: nested brackets, at most ``summarize`` items each end."""
+    kind = v.dtype.kind
+
+    def rec(a, depth):
+        n = a.shape[0]
+        if 0 <= summarize and n > 2 * summarize:
+            idx = list(range(summarize)) + [None] + list(range(n - summarize, n))
+        else:
+            idx = range(n)
+        if a.ndim == 1:
+            return "[" + " ".join("..." if i is None else _scalar_text(a[i], kind)
+                                  for i in idx) + "]"
+        sep = "\n" * (a.ndim - 1) + " " * (depth + 1)
+        return "[" + sep.join("..." if i is None else rec(a[i], depth + 1) for i in idx) + "]"
+    if v.ndim == 0:
+        x = v[()]
+        if kind == "O":
+            return x.decode("utf-8", "replace") if isinstance(x, bytes) else str(x)
+        return _scalar_text(x, kind)
+    return rec(v, 0)
+
+
+def _print_text(x, summarize, top=True):
+    if isinstance(x, Tensor) or is_tensor_like(x):
+        return _array_text(xp.asarray(P.unary(x)._value), summarize)
+    if isinstance(x, dict):
+        return "{" + ", ".join(f"{k!r}: {_print_text(v, summarize, False)}"
+                               for k, v in x.items()) + "}"
+    if isinstance(x, (list, tuple)):
+        inner = ", ".join(_print_text(v, summarize, False) for v in x)
+        return f"[{inner}]" if isinstance(x, list) else f"({inner}{',' if len(x) == 1 else ''})"
+    return str(x) if top else repr(x)
+
+
+_STDERR = sys.stderr
+
+
 def print(*inputs, output_stream=sys.stderr, summarize=3, sep=" ", end="\n", name=None):  # noqa: A001
-    """TF's print: tensors shown as values (``[1 2 3]``), to stderr by default, as TF."""
+    """TF's print: tensors shown as values (``[1 2 3]``, at most ``summarize`` items at each
+    end of an axis; -1 for all), to stderr by default, as TF."""
+    summarize = 3 if summarize is None else int(summarize)
     text = sep.join(_print_text(x, summarize) for x in inputs) + end
     stream = output_stream
-    if stream is sys.stderr or stream == "stderr":
+    # The default is the sys.stderr of import time: write to whatever sys.stderr is now
+    # (redirections and notebooks replace it).
+    if stream is sys.stderr or stream is sys.__stderr__ or stream is _STDERR or \
+            stream == "stderr":
         sys.stderr.write(text)
-    elif stream is sys.stdout or stream == "stdout":
+    elif stream is sys.stdout or stream is sys.__stdout__ or stream == "stdout":
         sys.stdout.write(text)
     elif isinstance(stream, str) and stream.startswith("file://"):
         with open(stream[len("file://"):], "a") as f:
             f.write(text)
-    else:
+    elif hasattr(stream, "write"):
         stream.write(text)
+    else:
+        raise ValueError(f"tf.print: output_stream must be sys.stdout, sys.stderr, a "
+                         f"'file://' path or a writable object, got {stream!r}.")
 
 
 @contextlib.contextmanager
