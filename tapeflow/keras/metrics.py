@@ -535,6 +535,55 @@ class FalseNegatives(_ConditionCount):
     _cell = "fn"
 
 
+# -- AUC math: pure functions of the confusion counts at each threshold ------------------------
+def riemann_auc_terms(tp, fp, tn, fn, curve="ROC", summation_method="interpolation"):
+    """The area between consecutive thresholds under the ROC, PR or PR-gain curve."""
+    recall = tf.math.divide_no_nan(tp, tp + fn)
+    if curve == "ROC":
+        x, y = tf.math.divide_no_nan(fp, fp + tn), recall
+    elif curve == "PR":
+        x, y = recall, tf.math.divide_no_nan(tp, tp + fp)
+    else:  # PRGAIN
+        scale = tf.math.divide_no_nan(tp + fn, tn + fp)
+        recall_gain = 1.0 - scale * tf.math.divide_no_nan(fn, tp)
+        precision_gain = 1.0 - scale * tf.math.divide_no_nan(fp, tp)
+        no_tp = tf.equal(tp, 0.0)
+        x = tf.maximum(tf.where(no_tp, tf.zeros_like(tp), recall_gain), 0.0)
+        y = tf.where(no_tp, tf.ones_like(tp), precision_gain)
+    if summation_method == "interpolation":
+        heights = (y[:-1] + y[1:]) / 2.0
+    elif summation_method == "minoring":
+        heights = tf.minimum(y[:-1], y[1:])
+    else:
+        heights = tf.maximum(y[:-1], y[1:])
+    return (x[:-1] - x[1:]) * heights
+
+
+def interpolated_pr_auc_terms(tp, fp, fn):
+    """Davis & Goadrich (2006): the PR curve interpolated in the count space, per interval."""
+    dtp = tp[:-1] - tp[1:]
+    p = tp + fp
+    dp = p[:-1] - p[1:]
+    prec_slope = tf.math.divide_no_nan(dtp, tf.maximum(dp, 0.0))
+    intercept = tp[1:] - prec_slope * p[1:]
+    safe_p_ratio = tf.where(tf.logical_and(p[:-1] > 0, p[1:] > 0),
+                            tf.math.divide_no_nan(p[:-1], tf.maximum(p[1:], 0.0)),
+                            tf.ones_like(p[1:]))
+    return tf.math.divide_no_nan(prec_slope * (dtp + intercept * tf.math.log(safe_p_ratio)),
+                                 tf.maximum(tp[1:] + fn[1:], 0.0))
+
+
+def _by_label(terms, multi_label, label_weights):
+    """Sum the intervals; with several labels, (weighted) mean of the per-label areas."""
+    if not multi_label:
+        return tf.reduce_sum(terms)
+    by_label = tf.reduce_sum(terms, axis=0)
+    if label_weights is None:
+        return tf.reduce_mean(by_label)
+    return tf.math.divide_no_nan(tf.reduce_sum(by_label * label_weights),
+                                 tf.reduce_sum(label_weights))
+
+
 class AUC(Metric):
     """Area under the ROC or PR curve, from counts at num_thresholds thresholds (Keras 3)."""
 
@@ -609,57 +658,19 @@ class AUC(Metric):
             multi_label=self.multi_label,
             label_weights=None if self.multi_label else self.label_weights)
 
-    def _by_label(self, terms):
-        if not self.multi_label:
-            return tf.reduce_sum(terms)
-        by_label = tf.reduce_sum(terms, axis=0)
-        if self.label_weights is None:
-            return tf.reduce_mean(by_label)
-        return tf.math.divide_no_nan(tf.reduce_sum(by_label * self.label_weights),
-                                     tf.reduce_sum(self.label_weights))
-
     def interpolate_pr_auc(self):
         """Davis & Goadrich's interpolation of the PR curve, as Keras."""
-        n = self.num_thresholds
-        tp, fp, fn = self.true_positives, self.false_positives, self.false_negatives
-        dtp = tp[:n - 1] - tp[1:]
-        p = tp + fp
-        dp = p[:n - 1] - p[1:]
-        prec_slope = tf.math.divide_no_nan(dtp, tf.maximum(dp, 0.0))
-        intercept = tp[1:] - prec_slope * p[1:]
-        safe_p_ratio = tf.where(tf.logical_and(p[:n - 1] > 0, p[1:] > 0),
-                                tf.math.divide_no_nan(p[:n - 1], tf.maximum(p[1:], 0.0)),
-                                tf.ones_like(p[1:]))
-        increment = tf.math.divide_no_nan(
-            prec_slope * (dtp + intercept * tf.math.log(safe_p_ratio)),
-            tf.maximum(tp[1:] + fn[1:], 0.0))
-        return self._by_label(increment)
+        return _by_label(interpolated_pr_auc_terms(self.true_positives, self.false_positives,
+                                                   self.false_negatives),
+                         self.multi_label, self.label_weights)
 
     def result(self):
         if self.curve == "PR" and self.summation_method == "interpolation":
             return self.interpolate_pr_auc()
-        tp, fp, tn, fn = (self.true_positives, self.false_positives, self.true_negatives,
-                          self.false_negatives)
-        recall = tf.math.divide_no_nan(tp, tp + fn)
-        if self.curve == "ROC":
-            x, y = tf.math.divide_no_nan(fp, fp + tn), recall
-        elif self.curve == "PR":
-            x, y = recall, tf.math.divide_no_nan(tp, tp + fp)
-        else:  # PRGAIN
-            scale = tf.math.divide_no_nan(tp + fn, tn + fp)
-            recall_gain = 1.0 - scale * tf.math.divide_no_nan(fn, tp)
-            precision_gain = 1.0 - scale * tf.math.divide_no_nan(fp, tp)
-            no_tp = tf.equal(tp, 0.0)
-            x = tf.maximum(tf.where(no_tp, tf.zeros_like(tp), recall_gain), 0.0)
-            y = tf.where(no_tp, tf.ones_like(tp), precision_gain)
-        n = self.num_thresholds
-        if self.summation_method == "interpolation":
-            heights = (y[:n - 1] + y[1:]) / 2.0
-        elif self.summation_method == "minoring":
-            heights = tf.minimum(y[:n - 1], y[1:])
-        else:
-            heights = tf.maximum(y[:n - 1], y[1:])
-        return self._by_label((x[:n - 1] - x[1:]) * heights)
+        terms = riemann_auc_terms(self.true_positives, self.false_positives,
+                                  self.true_negatives, self.false_negatives, self.curve,
+                                  self.summation_method)
+        return _by_label(terms, self.multi_label, self.label_weights)
 
     def reset_state(self):
         if self._built:
