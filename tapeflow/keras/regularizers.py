@@ -3,7 +3,7 @@
     >>> import tapeflow as tf
     >>> from tapeflow.keras import regularizers
     >>> float(regularizers.l2(0.01)(tf.constant([1.0, 2.0])))
-    0.05000000074505806
+    0.04999999701976776
 """
 import math
 
