@@ -147,7 +147,7 @@ def check_dtype(x, op, kinds, what):
     if x._value.dtype.kind not in kinds:
         raise errors.InvalidArgumentError(errors.op_message(
             op, f"Value for attr 'T' of {x.dtype.name} is not in the list of allowed values: "
-                f"{what}", f"cast the input first, e.g. tf.cast(x, tf.float32)."))
+                f"{what}", "cast the input first, e.g. tf.cast(x, tf.float32)."))
     return x
 
 

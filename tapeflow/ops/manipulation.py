@@ -510,7 +510,8 @@ def tile(input, multiples, name=None):  # noqa: A002
     m = P.int_list(multiples, "Tile", "multiples")
     if len(m) != x._value.ndim:
         raise _fail("Tile", f"Expected multiples argument to be a vector of length "
-                            f"{x._value.ndim} but got length {len(m)}", "give one multiple per axis.")
+                            f"{x._value.ndim} but got length {len(m)}",
+                    "give one multiple per axis.")
     return _by_position(x, lambda pos: xp.tile(pos, m))
 
 
