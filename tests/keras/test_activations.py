@@ -39,3 +39,14 @@ def test_serialize_any_function_like_keras():
     assert activations.serialize(tf.nn.relu) == "relu"  # by name, as Keras does
     config = activations.serialize(lambda x: x)
     assert config["class_name"] == "function" and config["config"] == "<lambda>"
+
+
+@pytest.mark.parametrize("module", [
+    "activations", "losses", "metrics", "callbacks", "initializers", "regularizers",
+    "optimizers", "optimizers.optimizer", "optimizers.schedules", "utils.progbar"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+    mod = importlib.import_module(f"tapeflow.keras.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
