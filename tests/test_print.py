@@ -1,4 +1,4 @@
-"""tf.print writes exactly what TensorFlow 2.21 writes (tests/golden/print.json)."""
+"""tf.print writes exactly what TensorFlow 2.21 writes (tests/golden/tf_print/print.json)."""
 import json
 from pathlib import Path
 
@@ -6,7 +6,7 @@ import pytest
 
 import tapeflow as tf
 
-GOLDEN = json.loads((Path(__file__).parent / "golden" / "print.json").read_text())
+GOLDEN = json.loads((Path(__file__).parent / "golden" / "tf_print" / "print.json").read_text())
 
 
 @pytest.mark.parametrize("case", GOLDEN["cases"], ids=[c["id"] for c in GOLDEN["cases"]])

@@ -1,6 +1,6 @@
-"""Record what real TensorFlow's tf.print writes, into tests/golden/print.json.
+"""Record what real TensorFlow's tf.print writes, into tests/golden/tf_print/print.json.
 
-Run with a Python that has tensorflow-cpu 2.21: `/root/tfvenv/bin/python tests/golden/record_print.py`.
+Run with a Python that has tensorflow-cpu 2.21: `/root/tfvenv/bin/python tests/golden/tf_print/record_print.py`.
 Each case is one tf.print call; it runs with output_stream='file://...' appended and what it
 writes is recorded verbatim.
 """
