@@ -47,7 +47,17 @@ def _tensor(x, dtype=None):
 _MASKS = activations.SideTable()
 
 
+def set_keras_mask(x, mask):
+    """Attach a boolean mask to tensor ``x`` (Keras's backend.set_keras_mask); returns ``x``.
+
+    A loss or metric given a masked ``y_pred`` (or a loss function returning a masked result)
+    averages over the unmasked entries only.
+    """
+    return _MASKS.set(x, mask)
+
+
 def get_keras_mask(x):
+    """The mask attached to ``x`` by `set_keras_mask` (or by the layers' backend), or None."""
     mask = _MASKS.get(x)
     if mask is None:  # a mask from engineer A's layers (Embedding(mask_zero=True) ...)
         backend = sys.modules.get("tapeflow.keras.backend")

@@ -95,3 +95,15 @@ def test_keras2_reduction_names():
     assert float(losses.MeanSquaredError(reduction=losses.Reduction.SUM)(y, p)) == 10.0
     assert float(losses.MeanSquaredError(reduction="auto")(y, p)) == 5.0
     assert losses.MeanSquaredError(reduction=losses.Reduction.NONE)(y, p).shape == (2,)
+
+
+def test_masked_predictions_average_over_valid_entries():
+    # Values checked against Keras 3 (keras.src.backend.set_keras_mask on the prediction).
+    y_true = tf.constant([[1.0, 1.0, 1.0]])
+    y_pred = losses.set_keras_mask(tf.constant([[0.0, 0.0, 5.0]]),
+                                   tf.constant([[True, True, False]]))
+    per_step = losses.LossFunctionWrapper(lambda t, p: tf.square(t - p))
+    assert float(per_step(y_true, y_pred)) == pytest.approx(1.0)  # (1 + 1) / 2 valid steps
+    got = losses.MeanSquaredError(reduction=None)(y_true, y_pred).numpy()
+    np.testing.assert_allclose(got, [[6.0, 6.0, 0.0]])
+    assert float(losses.MeanSquaredError()(y_true, y_pred)) == pytest.approx(6.0)
