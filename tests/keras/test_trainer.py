@@ -256,3 +256,25 @@ def test_history_keys_and_evaluate_shapes_match_keras(index):
     if isinstance(result, list):
         assert result == [as_dict[k] for k in want["evaluate_order"]]
     assert model.metrics_names == want["metrics_names"]
+
+
+def test_set_random_seed_makes_fit_bit_identical():
+    def run():
+        keras.utils.set_random_seed(7)
+        x, y = blobs(64)
+        model = keras.Sequential([layers.Dense(8, activation="relu"), layers.Dropout(0.5),
+                                  layers.Dense(3, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+        return model.get_weights()
+    for a, b in zip(run(), run()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_fit_on_tensors_and_repeated_dataset():
+    x, y = blobs(64)
+    model = classifier()
+    model.fit(tf.constant(x), tf.constant(y), epochs=1, verbose=0)
+    ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(16).repeat()
+    h = model.fit(ds, epochs=2, steps_per_epoch=3, verbose=0)
+    assert len(h.history["loss"]) == 2
