@@ -69,3 +69,8 @@ def test_training_loop_converges():
                 loss = tf.reduce_mean(tf.square(tf.matmul(x, w) - y))
             opt.apply_gradients(zip(tape.gradient(loss, [w]), [w]))
         assert float(loss) < 1e-2, type(opt).__name__
+
+
+def test_legacy_and_experimental_names():
+    assert optimizers.legacy.Adam is optimizers.Adam
+    assert optimizers.experimental.AdamW is optimizers.AdamW

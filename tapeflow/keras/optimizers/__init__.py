@@ -17,6 +17,22 @@ from tapeflow.keras.optimizers.algorithms import (  # noqa: F401
 )
 from tapeflow.keras.optimizers.optimizer import Optimizer  # noqa: F401
 
+
+
+class legacy:  # noqa: N801 - TF 2.11-2.15's tf.keras.optimizers.legacy.* names
+    """Keras 2's ``optimizers.legacy`` classes, served by the current optimizers."""
+
+    SGD, RMSprop, Adam, Adagrad, Adadelta, Adamax, Nadam = (SGD, RMSprop, Adam, Adagrad,
+                                                           Adadelta, Adamax, Nadam)
+    Optimizer = Optimizer
+
+
+class experimental(legacy):  # noqa: N801 - TF 2.9-2.10's optimizers.experimental.*
+    """TF 2.9-2.10's ``optimizers.experimental`` names (AdamW lived there)."""
+
+    AdamW = AdamW
+
+
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in (
     Optimizer, SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam)}
 
