@@ -18,7 +18,6 @@ from tapeflow.keras.optimizers.algorithms import (  # noqa: F401
 from tapeflow.keras.optimizers.optimizer import Optimizer  # noqa: F401
 
 
-
 class legacy:  # noqa: N801 - TF 2.11-2.15's tf.keras.optimizers.legacy.* names
     """Keras 2's ``optimizers.legacy`` classes, served by the current optimizers."""
 
