@@ -10,12 +10,9 @@ Target: fit <= 1.1x the NumPy epoch (about 1.2 s per epoch on the reference mach
 
 Run: ``.venv/bin/python bench/w2_fit_epoch.py [--quick] [--json]``
 """
-import statistics
-import time
-
-import numpy as np
 
 import common
+import numpy as np
 
 TARGET_RATIO = 1.1
 N, D, H, C, BATCH = 60000, 784, 512, 10, 128
@@ -84,7 +81,7 @@ class NumpyNet:
 
 
 def tapeflow_model(seed=0):
-    import tapeflow.keras as keras
+    from tapeflow import keras
     keras.utils.set_random_seed(seed)
     model = keras.Sequential([keras.layers.Dense(H, activation="relu"),
                               keras.layers.Dense(C, activation="softmax")])
@@ -106,8 +103,8 @@ def run(quick=False):
         "tapeflow": lambda: model.fit(xs, ys, batch_size=BATCH, epochs=1, verbose=0),
         "numpy": lambda: net.epoch(xs, ys),
     }
-    settings = dict(blocks=5, block_s=0.2, warmup_s=0.2) if quick else \
-        dict(blocks=15, block_s=0.5, warmup_s=0.5)
+    settings = {"blocks": 5, "block_s": 0.2, "warmup_s": 0.2} if quick else \
+        {"blocks": 15, "block_s": 0.5, "warmup_s": 0.5}
     t = common.compare(cases, **settings)
     scale = N / sub
     for v in t.values():

@@ -5,10 +5,6 @@ from tensorflow.keras import layers
 model = keras.Sequential()
 model.add(layers.Dense(64, activation="relu"))
 model.add(layers.Dense(10, activation="softmax"))
-try:
-    model.weights
-except Exception as error:  # Keras 3 raises only for unbuilt *functional* use
-    print(type(error).__name__)
 print(len(model.weights))  # unbuilt: no weights yet
 model.build(input_shape=(None, 3))
 print(len(model.weights))

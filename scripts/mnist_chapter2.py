@@ -29,7 +29,7 @@ def train(seed, verbose=0):
     start = time.perf_counter()
     model.fit(train_images, train_labels, epochs=5, batch_size=128, verbose=verbose)
     seconds = time.perf_counter() - start
-    test_loss, test_acc = model.evaluate(test_images, test_labels, verbose=0)
+    _, test_acc = model.evaluate(test_images, test_labels, verbose=0)
     return test_acc, seconds
 
 

@@ -8,7 +8,7 @@ costs almost nothing. ``keras.Sequential``, ``keras.Model`` and ``keras.Input`` 
 """
 import importlib
 
-from tapeflow.keras import datasets  # noqa: F401
+from tapeflow.keras import datasets
 
 __version__ = "3.15.1"
 
@@ -22,7 +22,36 @@ _FROM = {"Sequential": "models", "Model": "models", "Input": "layers", "Layer": 
          "Initializer": "initializers", "Regularizer": "regularizers", "Callback": "callbacks",
          "clear_session": "backend"}
 
-__all__ = list(_SUBMODULES[:15]) + sorted(_FROM)
+__all__ = [
+    "Callback",
+    "Initializer",
+    "Input",
+    "InputSpec",
+    "KerasTensor",
+    "Layer",
+    "Loss",
+    "Metric",
+    "Model",
+    "Optimizer",
+    "Regularizer",
+    "Sequential",
+    "Variable",
+    "activations",
+    "backend",
+    "callbacks",
+    "clear_session",
+    "config",
+    "datasets",
+    "initializers",
+    "layers",
+    "losses",
+    "metrics",
+    "models",
+    "ops",
+    "optimizers",
+    "regularizers",
+    "utils",
+]
 
 
 def __getattr__(name):

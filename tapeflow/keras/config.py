@@ -1,6 +1,13 @@
 """keras.config: the global settings (floatx, epsilon, image data format, backend name)."""
-from tapeflow.keras.backend import (backend, epsilon, floatx, image_data_format,  # noqa: F401
-                                    set_epsilon, set_floatx, set_image_data_format)
+from tapeflow.keras.backend import (  # noqa: F401
+    backend,
+    epsilon,
+    floatx,
+    image_data_format,
+    set_epsilon,
+    set_floatx,
+    set_image_data_format,
+)
 
 _interactive_logging = [True]
 

@@ -70,7 +70,7 @@ def _unary(fn):
     return op
 
 
-abs = absolute = _unary(tf.abs)  # noqa: A001
+abs = absolute = _unary(tf.abs)
 exp = _unary(tf.exp)
 log = _unary(tf.math.log)
 sqrt = _unary(tf.sqrt)
@@ -82,7 +82,7 @@ cos = _unary(tf.cos)
 tanh = _unary(tf.tanh)
 floor = _unary(tf.floor)
 ceil = _unary(tf.ceil)
-round = _unary(tf.round)  # noqa: A001
+round = _unary(tf.round)
 rsqrt = _unary(tf.math.rsqrt)
 
 
@@ -175,7 +175,7 @@ def one_hot(x, num_classes, axis=-1, dtype="float32"):
     return tf.one_hot(tf.cast(x, tf.int32), num_classes, axis=axis, dtype=dtype)
 
 
-def sum(x, axis=None, keepdims=False):  # noqa: A001
+def sum(x, axis=None, keepdims=False):
     return tf.reduce_sum(x, axis=axis, keepdims=keepdims)
 
 
@@ -183,11 +183,11 @@ def mean(x, axis=None, keepdims=False):
     return tf.reduce_mean(x, axis=axis, keepdims=keepdims)
 
 
-def max(x, axis=None, keepdims=False, initial=None):  # noqa: A001
+def max(x, axis=None, keepdims=False, initial=None):
     return tf.reduce_max(x, axis=axis, keepdims=keepdims)
 
 
-def min(x, axis=None, keepdims=False, initial=None):  # noqa: A001
+def min(x, axis=None, keepdims=False, initial=None):
     return tf.reduce_min(x, axis=axis, keepdims=keepdims)
 
 
@@ -213,11 +213,11 @@ def argmin(x, axis=None, keepdims=False):
     return tf.cast(out, tf.int32)
 
 
-def all(x, axis=None, keepdims=False):  # noqa: A001
+def all(x, axis=None, keepdims=False):
     return tf.reduce_all(tf.cast(x, tf.bool), axis=axis, keepdims=keepdims)
 
 
-def any(x, axis=None, keepdims=False):  # noqa: A001
+def any(x, axis=None, keepdims=False):
     return tf.reduce_any(tf.cast(x, tf.bool), axis=axis, keepdims=keepdims)
 
 
@@ -285,7 +285,7 @@ def logsumexp(x, axis=None, keepdims=False):
     return tf.reduce_logsumexp(x, axis=axis, keepdims=keepdims)
 
 
-def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002
+def norm(x, ord=None, axis=None, keepdims=False):
     return tf.norm(x, ord="euclidean" if ord is None else ord, axis=axis, keepdims=keepdims)
 
 
@@ -297,7 +297,7 @@ def cumsum(x, axis=None, dtype=None):
     return tf.cumsum(tf.reshape(x, (-1,)) if axis is None else x, axis=0 if axis is None else axis)
 
 
-def top_k(x, k, sorted=True):  # noqa: A002
+def top_k(x, k, sorted=True):
     return tf.math.top_k(x, k=k, sorted=sorted)
 
 

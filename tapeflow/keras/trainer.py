@@ -90,7 +90,7 @@ class CompileLoss:
         self.metrics = []
 
     def build(self, output_names):
-        losses_mod, metrics_mod = _modules()[:2]
+        metrics_mod = _modules()[1]
         loss, weights = self._spec
         self.output_names = output_names
         if len(output_names) > 1 and not isinstance(loss, (list, tuple, dict)):
@@ -215,7 +215,7 @@ def _align(y_true, y_pred, sample_weight, names):
         if isinstance(y_true, dict):
             y_true = y_true[names[0]]
         if isinstance(y_pred, dict):
-            y_pred = list(y_pred.values())[0]
+            y_pred = next(iter(y_pred.values()))
         return [y_true], [y_pred], [sample_weight]
     preds = [y_pred[n] for n in names] if isinstance(y_pred, dict) else list(y_pred)
     trues = [y_true[n] for n in names] if isinstance(y_true, dict) else list(y_true)
@@ -373,9 +373,7 @@ class _IterData:
 
     def epoch(self, steps=None):
         steps = steps if steps is not None else self.steps
-        if self.reiterable and (steps is None or self._it is None):
-            self._it = iter(self.data)
-        elif self._it is None:
+        if self.reiterable and (steps is None or self._it is None) or self._it is None:
             self._it = iter(self.data)
         count = 0
         while steps is None or count < steps:

@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 
-import standins  # noqa: F401  (stand-ins only where engineer B's modules are missing)
 import tapeflow as tf
 from tapeflow import keras
 from tapeflow.keras import layers

@@ -5,7 +5,6 @@ import sys
 import numpy as np
 import pytest
 
-import standins  # noqa: F401
 import tapeflow as tf
 from tapeflow import keras
 from tapeflow.keras import layers
@@ -63,7 +62,7 @@ def test_functional_lists_dicts_get_layer():
     assert model.get_layer("dept").units == 5 and model.get_layer(index=2).name == "concatenate"
     p, d = model([np.ones((2, 3)), np.ones((2, 4))])
     assert p.shape == (2, 1) and d.shape == (2, 5)
-    p2, d2 = model({"title": np.ones((2, 3)), "body": np.ones((2, 4))})
+    p2, _ = model({"title": np.ones((2, 3)), "body": np.ones((2, 4))})
     np.testing.assert_allclose(p2, p)
     out = keras.Model({"title": title, "body": body}, {"p": priority, "d": dept})(
         {"title": np.ones((2, 3)), "body": np.ones((2, 4))})
@@ -172,7 +171,7 @@ def test_variables_are_tapeflow_variables():
 # -- goldens recorded from real Keras 3 (tests/golden/keras_models/record_keras.py) ------------
 GOLDEN_DIR = __import__("pathlib").Path(__file__).resolve().parents[1] / "golden" / "keras_models"
 sys.path.insert(0, str(GOLDEN_DIR))
-import cases  # noqa: E402
+import cases
 
 GOLDEN = __import__("json").loads((GOLDEN_DIR / "keras_models.json").read_text())
 

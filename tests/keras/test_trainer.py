@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 
-import standins  # noqa: F401
 import tapeflow as tf
 from tapeflow import keras
 from tapeflow.keras import layers
@@ -235,7 +234,7 @@ def test_fit_requires_compile():
 # -- goldens recorded from real Keras 3 (tests/golden/keras_models/record_keras.py) ------------
 GOLDEN_DIR = __import__("pathlib").Path(__file__).resolve().parents[1] / "golden" / "keras_models"
 __import__("sys").path.insert(0, str(GOLDEN_DIR))
-import cases  # noqa: E402
+import cases
 
 GOLDEN = __import__("json").loads((GOLDEN_DIR / "keras_models.json").read_text())["training"]
 

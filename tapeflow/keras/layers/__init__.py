@@ -1,9 +1,29 @@
 """keras.layers: the Layer base, keras.Input and the core, merging and normalization layers."""
-from tapeflow.keras.layers.core import (Activation, Add, Average, Concatenate, Dense,  # noqa: F401
-                                        Dropout, Embedding, Flatten, Lambda,
-                                        LayerNormalization, Maximum, Minimum, Multiply, Rescaling,
-                                        Reshape, Subtract, add, average, concatenate, maximum,
-                                        minimum, multiply, subtract)
+from tapeflow.keras.layers.core import (  # noqa: F401
+    Activation,
+    Add,
+    Average,
+    Concatenate,
+    Dense,
+    Dropout,
+    Embedding,
+    Flatten,
+    Lambda,
+    LayerNormalization,
+    Maximum,
+    Minimum,
+    Multiply,
+    Rescaling,
+    Reshape,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
 from tapeflow.keras.layers.input_layer import Input, InputLayer, KerasTensor  # noqa: F401
 from tapeflow.keras.layers.layer import InputSpec, KerasVariable, Layer  # noqa: F401
 

@@ -9,7 +9,6 @@ TensorShape([2, 4])
 import numpy as np
 
 import tapeflow as tf
-from tapeflow.keras.layers import layer as layer_mod
 from tapeflow.keras.layers.layer import InputSpec, Layer
 
 

@@ -10,7 +10,6 @@ later replays those nodes on real tensors.
 >>> x.shape
 (None, 3)
 """
-import numpy as np
 
 import tapeflow as tf
 from tapeflow.keras import backend
@@ -18,7 +17,7 @@ from tapeflow.keras.layers import layer as layer_mod
 
 
 class KerasHistory:
-    __slots__ = ("operation", "node_index", "tensor_index")
+    __slots__ = ("node_index", "operation", "tensor_index")
 
     def __init__(self, operation, node_index, tensor_index):
         self.operation = operation
@@ -185,7 +184,7 @@ class InputLayer(layer_mod.Layer):
 
 
 def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None,
-          tensor=None, optional=False):  # noqa: N802 - Keras's public name
+          tensor=None, optional=False):
     """A symbolic input for the functional API: ``x = keras.Input(shape=(784,))``."""
     layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse,
                        batch_shape=batch_shape, name=name, optional=optional)

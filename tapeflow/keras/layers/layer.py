@@ -197,9 +197,9 @@ class Layer(tf.Module):
             tracked = self._tracked
             if name not in tracked:
                 tracked.append(name)
-            if not name.startswith("_") and _is_metric(value) and not isinstance(value, Layer):
-                if value not in self._metrics:
-                    self._metrics.append(value)
+            if not name.startswith("_") and _is_metric(value) and \
+                    not isinstance(value, Layer) and value not in self._metrics:
+                self._metrics.append(value)
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name):

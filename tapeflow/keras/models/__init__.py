@@ -1,7 +1,7 @@
 """keras.models: Model (functional and subclassed) and Sequential."""
 from tapeflow.keras.models.functional import Functional  # noqa: F401
 from tapeflow.keras.models.model import Model  # noqa: F401
-from tapeflow.keras.models.sequential import Sequential  # noqa: F401
+from tapeflow.keras.models.sequential import Sequential
 
 
 def clone_model(model, input_tensors=None, clone_function=None):

@@ -87,7 +87,7 @@ class Functional(model_mod.Model):
         if isinstance(inputs, dict):
             for k, v in inputs.items():
                 if not isinstance(v, il.KerasTensor):
-                    raise ValueError(f"Input {k} is not a KerasTensor: {v!r}")
+                    raise ValueError(f"Input {k} is not a KerasTensor: {v!r}")  # noqa: TRY004
         if name is None:
             from tapeflow.keras.layers.layer import _snake
             name = backend.unique_name("functional" if type(self) is Functional
@@ -99,7 +99,7 @@ class Functional(model_mod.Model):
         self._outputs = tf.nest.flatten(outputs)
         for t in self._inputs:
             if not isinstance(t, il.KerasTensor):
-                raise ValueError("All `inputs` values must be KerasTensors (from keras.Input). "
+                raise ValueError("All `inputs` values must be KerasTensors (keras.Input). "  # noqa: TRY004
                                  f"Received: inputs={inputs} including invalid value {t!r}")
         self._nodes, self._nodes_by_depth, self._operations = map_graph(inputs, outputs)
         self.built = True

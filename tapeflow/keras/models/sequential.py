@@ -39,13 +39,13 @@ class Sequential(model_mod.Model):
             layer = layer._keras_history.operation
         if isinstance(layer, il.InputLayer):
             if self._stack or self._input_layer is not None:
-                raise ValueError("Sequential model '{}' has already been configured to use "
+                raise ValueError(f"Sequential model '{self.name}' has already been configured to use "
                                  "input shape. You cannot add a different Input layer to "
-                                 "it.".format(self.name))
+                                 "it.")
             self._input_layer = layer
             return
         if not isinstance(layer, Layer):
-            raise ValueError("Only instances of `keras.Layer` can be added to a Sequential "
+            raise ValueError("Only instances of `keras.Layer` can be added to a Sequential "  # noqa: TRY004
                              f"model. Received: {layer} (of type {type(layer)})")
         names = [existing.name for existing in self._stack]
         if layer.name in names:

@@ -5,6 +5,8 @@ set deterministically (``fixed_weights``) so model outputs can be compared numbe
 """
 import numpy as np
 
+# ruff: noqa: C408  (compile/fit keyword sets read best as dict(...))
+
 
 def fixed_weights(model):
     """Deterministic weights: a smooth pattern per weight, scaled by 1/sqrt(fan_in)."""

@@ -17,10 +17,9 @@ HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 sys.path.insert(0, str(HERE))
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-
-import cases  # noqa: E402
+import cases
+import keras
+import numpy as np
 
 
 def summary_text(model):
