@@ -74,3 +74,14 @@ def test_training_loop_converges():
 def test_legacy_and_experimental_names():
     assert optimizers.legacy.Adam is optimizers.Adam
     assert optimizers.experimental.AdamW is optimizers.AdamW
+
+
+FITS = _golden.cases("fits")
+
+
+@pytest.mark.parametrize("case", FITS, ids=[c["id"] for c in FITS])
+def test_fit_matches_tensorflow(case):
+    """Four epochs of fit from fixed weights: optimizer, loss and metrics as TF computes them."""
+    pytest.importorskip("tapeflow.keras.models")
+    _golden.assert_matches(_golden.run(case["code"]), case["result"], rtol=2e-5, atol=2e-6,
+                           where=case["id"])

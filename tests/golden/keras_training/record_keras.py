@@ -732,7 +732,40 @@ def progbar_logger_cases():
     return [(f"verbose{v}", _pb(PBL.format(verbose=v))) for v in (1, 2)]
 
 
-GROUPS = {"losses": loss_cases, "initializers": initializer_cases, "metrics": metric_cases,
+# -- whole fits: B's optimizers, losses and metrics driven by the training loop -------------
+FIT = """rng = np.random.default_rng(0)
+x = rng.normal(size=(96, 6)).astype("float32")
+y = rng.integers(0, 3, 96)
+w1 = rng.normal(size=(6, 16)).astype("float32") * 0.3
+w2 = rng.normal(size=(16, 3)).astype("float32") * 0.3
+model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(16, activation="relu"),
+                          keras.layers.Dense(3, activation="softmax")])
+model.set_weights([w1, np.zeros(16, "float32"), w2, np.zeros(3, "float32")])
+model.compile(optimizer={opt}, loss={loss!r}, metrics=["accuracy"])
+history = model.fit(x, {labels}, batch_size=32, epochs=4, shuffle=False, verbose=0)
+[history.history, model.get_weights()]"""
+
+FITS = {
+    "rmsprop_scce": ("keras.optimizers.RMSprop(0.01)", "sparse_categorical_crossentropy", "y"),
+    "adam_amsgrad": ("keras.optimizers.Adam(0.01, amsgrad=True)",
+                     "sparse_categorical_crossentropy", "y"),
+    "sgd_nesterov_clip": ("keras.optimizers.SGD(0.1, momentum=0.9, nesterov=True, clipnorm=1.0)",
+                          "sparse_categorical_crossentropy", "y"),
+    "nadam": ("keras.optimizers.Nadam(0.01)", "sparse_categorical_crossentropy", "y"),
+    "adamw_cce": ("keras.optimizers.AdamW(0.01)", "categorical_crossentropy",
+                  "np.eye(3, dtype='float32')[y]"),
+    "adagrad_schedule": ("keras.optimizers.Adagrad(keras.optimizers.schedules.ExponentialDecay("
+                         "0.5, 3, 0.5))", "sparse_categorical_crossentropy", "y"),
+    "rmsprop_string": ("'rmsprop'", "sparse_categorical_crossentropy", "y"),
+}
+
+
+def fit_cases():
+    return [(k, FIT.format(opt=o, loss=loss, labels=labels)) for k, (o, loss, labels) in
+            FITS.items()]
+
+
+GROUPS = {"losses": loss_cases, "fits": fit_cases, "initializers": initializer_cases, "metrics": metric_cases,
           "progbar": progbar_cases, "callbacks": callback_cases,
           "progbar_logger": progbar_logger_cases, "activations": activation_cases,
           "optimizers": optimizer_cases, "schedules": schedule_cases}
