@@ -765,7 +765,8 @@ def fit_cases():
             FITS.items()]
 
 
-GROUPS = {"losses": loss_cases, "fits": fit_cases, "initializers": initializer_cases, "metrics": metric_cases,
+GROUPS = {"losses": loss_cases, "fits": fit_cases, "initializers": initializer_cases,
+          "metrics": metric_cases,
           "progbar": progbar_cases, "callbacks": callback_cases,
           "progbar_logger": progbar_logger_cases, "activations": activation_cases,
           "optimizers": optimizer_cases, "schedules": schedule_cases}
