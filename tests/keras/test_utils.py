@@ -184,3 +184,73 @@ def test_timeseries_windows_batch_by_slicing_and_check_arguments():
         utils.timeseries_dataset_from_array(data, None, 3, sampling_rate=0)
     from tapeflow.keras import preprocessing
     assert preprocessing.timeseries_dataset_from_array is utils.timeseries_dataset_from_array
+
+
+# -- image_dataset_from_directory / text_dataset_from_directory, against Keras's output ------------
+DIRECTORY_GOLDENS = json.loads((_FOLDER / "goldens.json").read_text())["directories"]
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory):
+    pytest.importorskip("PIL")
+    root = tmp_path_factory.mktemp("folders")
+    FIXTURES.write_image_folder(str(root / "images"))
+    FIXTURES.write_text_folder(str(root / "texts"))
+    return str(root)
+
+
+def _describe_directory(ds, root, shuffled):
+    import os
+    if isinstance(ds, list):
+        return [_describe_directory(d, root, shuffled) for d in ds]
+    entry = {"repr": repr(ds), "element_spec": repr(ds.element_spec),
+             "cardinality": int(ds.cardinality()),
+             "class_names": getattr(ds, "class_names", None),
+             "file_paths": [os.path.relpath(p, root) for p in ds.file_paths]}
+    if not shuffled:
+        entry["elements"] = [FIXTURES.describe(e) for e in ds]
+    return entry
+
+
+@pytest.mark.parametrize("case", sorted(FIXTURES.DIRECTORY_CASES))
+def test_directory_datasets_match_keras(folders, case, capsys):
+    ds = eval(FIXTURES.DIRECTORY_CASES[case],
+              {"keras": keras, "tf": tf, "np": np, "root": folders})
+    got = _describe_directory(ds, folders, case in FIXTURES.DIRECTORY_SHUFFLED)
+    expected = DIRECTORY_GOLDENS[case]
+    for g, e in zip(got if isinstance(got, list) else [got],
+                    expected if isinstance(expected, list) else [expected]):
+        if e["file_paths"] is None:  # Keras sets file_paths on image datasets only
+            g["file_paths"] = None
+        assert {k: v for k, v in g.items() if k != "elements"} == \
+            {k: v for k, v in e.items() if k != "elements"}
+        if "elements" in e:
+            _assert_close(g["elements"], e["elements"])
+    assert "Found" in capsys.readouterr().out
+
+
+def _assert_close(got, expected):
+    if isinstance(expected, dict) and "value" in expected:
+        assert (got["dtype"], got["shape"]) == (expected["dtype"], expected["shape"])
+        if expected["dtype"].startswith("float"):
+            np.testing.assert_allclose(got["value"], expected["value"], rtol=0, atol=2e-4)
+        else:
+            assert got["value"] == expected["value"]
+    elif isinstance(expected, dict):
+        assert got.keys() == expected.keys()
+        for k in expected:
+            _assert_close(got[k], expected[k])
+    else:
+        assert len(got) == len(expected)
+        for g, e in zip(got, expected):
+            _assert_close(g, e)
+
+
+def test_directory_argument_errors(folders):
+    with pytest.raises(ValueError, match="you must provide a `seed`"):
+        utils.image_dataset_from_directory(folders + "/images", validation_split=0.2,
+                                           subset="training")
+    with pytest.raises(ValueError, match="Expected the lengths of `labels` to match"):
+        utils.image_dataset_from_directory(folders + "/images", labels=[0, 1])
+    with pytest.raises(ValueError, match="`color_mode` must be one of"):
+        utils.image_dataset_from_directory(folders + "/images", color_mode="cmyk")

@@ -1,22 +1,21 @@
 """keras.utils: to_categorical, normalize, pad_sequences, set_random_seed, get_file, Progbar,
-clear_session, PyDataset, timeseries_dataset_from_array."""
+clear_session, PyDataset, timeseries/image/text dataset builders."""
 
-from tapeflow.keras.utils.dataset_utils import (
-    PyDataset,
-    Sequence,
-    pack_x_y_sample_weight,
-    timeseries_dataset_from_array,
-    unpack_x_y_sample_weight,
-)
+from tapeflow.keras.utils.dataset_utils import (PyDataset, Sequence, pack_x_y_sample_weight,
+                                                timeseries_dataset_from_array,
+                                                unpack_x_y_sample_weight)
+from tapeflow.keras.utils.directory_utils import (image_dataset_from_directory,
+                                                  text_dataset_from_directory)
 from tapeflow.keras.utils.file_utils import get_file, hash_file, validate_file
 from tapeflow.keras.utils.numerical_utils import normalize, to_categorical
 from tapeflow.keras.utils.rng_utils import get_random_seed, set_random_seed
 from tapeflow.keras.utils.sequence_utils import pad_sequences
 
 __all__ = ["Progbar", "PyDataset", "Sequence", "clear_session", "get_file", "get_random_seed",
-           "hash_file", "normalize", "pack_x_y_sample_weight", "pad_sequences",
-           "set_random_seed", "timeseries_dataset_from_array", "to_categorical",
-           "unpack_x_y_sample_weight", "validate_file"]
+           "hash_file", "image_dataset_from_directory", "normalize", "pack_x_y_sample_weight",
+           "pad_sequences", "set_random_seed", "text_dataset_from_directory",
+           "timeseries_dataset_from_array", "to_categorical", "unpack_x_y_sample_weight",
+           "validate_file"]
 
 
 def __getattr__(name):

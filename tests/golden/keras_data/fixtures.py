@@ -134,6 +134,91 @@ def write_cifar(folder, extra_member=None):
     return path
 
 
+def png_bytes(pixels):
+    """A PNG file (8-bit grey, RGB or RGBA, no filtering) for a uint8 array, without Pillow."""
+    import zlib
+    pixels = np.asarray(pixels, np.uint8)
+    height, width = pixels.shape[:2]
+    channels = 1 if pixels.ndim == 2 else pixels.shape[2]
+    color_type = {1: 0, 3: 2, 4: 6}[channels]
+    raw = b"".join(b"\x00" + pixels[y].tobytes() for y in range(height))
+
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+
+
+#: (class, file name, height, width, channels) of the generated image folder
+IMAGE_FILES = [("cats", "a.png", 6, 9, 3), ("cats", "b.png", 11, 4, 3), ("cats", "c.PNG", 5, 5, 1),
+               ("dogs", "d.png", 8, 8, 4), ("dogs", "nested/e.png", 3, 12, 3),
+               ("dogs", "f.png", 7, 6, 3), ("dogs", "notes.txt", 0, 0, 0)]
+
+
+def write_image_folder(folder):
+    rng = np.random.RandomState(7)
+    for cls, name, h, w, c in IMAGE_FILES:
+        path = os.path.join(folder, cls, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if name.endswith(".txt"):
+            with open(path, "w") as f:
+                f.write("not an image")
+            continue
+        shape = (h, w) if c == 1 else (h, w, c)
+        with open(path, "wb") as f:
+            f.write(png_bytes(rng.randint(0, 256, shape)))
+    return folder
+
+
+TEXT_FILES = [("neg", "1.txt", "bad movie"), ("neg", "2.txt", "awful, really awful"),
+              ("pos", "3.txt", "great film"), ("pos", "4.txt", "loved it \u2764"),
+              ("pos", "skip.md", "not read")]
+
+
+def write_text_folder(folder):
+    for cls, name, text in TEXT_FILES:
+        path = os.path.join(folder, cls, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    return folder
+
+
+#: directory datasets: `value = <code>` with `keras`, `tf`, `np` and `root` (the folder) in scope
+DIRECTORY_CASES = {
+    "images_bilinear": "keras.utils.image_dataset_from_directory(root + '/images', "
+                       "image_size=(5, 7), batch_size=4, shuffle=False)",
+    "images_nearest_gray_categorical": "keras.utils.image_dataset_from_directory(root + "
+                                       "'/images', image_size=(4, 4), batch_size=3, "
+                                       "shuffle=False, color_mode='grayscale', "
+                                       "interpolation='nearest', label_mode='categorical')",
+    "images_binary_rgba_crop": "keras.utils.image_dataset_from_directory(root + '/images', "
+                               "image_size=(6, 3), batch_size=2, shuffle=False, "
+                               "color_mode='rgba', label_mode='binary', "
+                               "crop_to_aspect_ratio=True)",
+    "images_no_labels_unbatched": "keras.utils.image_dataset_from_directory(root + '/images', "
+                                  "labels=None, image_size=(3, 3), batch_size=None, "
+                                  "shuffle=False)",
+    "images_upscale": "keras.utils.image_dataset_from_directory(root + '/images', "
+                      "image_size=(9, 13), batch_size=8, shuffle=False)",
+    "images_split": "keras.utils.image_dataset_from_directory(root + '/images', "
+                    "image_size=(4, 4), batch_size=2, validation_split=0.4, subset='both', "
+                    "seed=11)",
+    "images_shuffled_training": "keras.utils.image_dataset_from_directory(root + '/images', "
+                                "image_size=(4, 4), validation_split=0.4, subset='training', "
+                                "seed=3)",
+    "text": "keras.utils.text_dataset_from_directory(root + '/texts', batch_size=3, "
+            "shuffle=False)",
+    "text_max_length_binary": "keras.utils.text_dataset_from_directory(root + '/texts', "
+                              "batch_size=2, shuffle=False, max_length=5, label_mode='binary')",
+    "text_shuffled": "keras.utils.text_dataset_from_directory(root + '/texts', seed=5)",
+}
+#: cases whose element order is random: only file order, specs and class names are compared
+DIRECTORY_SHUFFLED = {"images_split", "images_shuffled_training", "text_shuffled"}
+
+
 def describe(value):
     """A JSON-able picture of a value (tuples, dicts, tensors, arrays), the same on both sides."""
     if isinstance(value, tuple):

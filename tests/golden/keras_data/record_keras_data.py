@@ -76,12 +76,36 @@ def record_loaders():
     return {case: run(code, scope) for case, code in fixtures.LOADER_CASES.items()}
 
 
+def describe_directory_dataset(ds, root, shuffled):
+    if isinstance(ds, list):
+        return [describe_directory_dataset(d, root, shuffled) for d in ds]
+    entry = {"repr": repr(ds), "element_spec": repr(ds.element_spec),
+             "cardinality": int(ds.cardinality()),
+             "class_names": getattr(ds, "class_names", None),
+             "file_paths": None if not hasattr(ds, "file_paths") else
+             [os.path.relpath(p, root) for p in ds.file_paths]}
+    if not shuffled:
+        entry["elements"] = [fixtures.describe(e) for e in ds]
+    return entry
+
+
+def record_directories():
+    root = tempfile.mkdtemp()
+    fixtures.write_image_folder(os.path.join(root, "images"))
+    fixtures.write_text_folder(os.path.join(root, "texts"))
+    out = {}
+    for case, code in fixtures.DIRECTORY_CASES.items():
+        ds = eval(code, {"keras": keras, "tf": tf, "np": np, "root": root})
+        out[case] = describe_directory_dataset(ds, root, case in fixtures.DIRECTORY_SHUFFLED)
+    return out
+
+
 def main():
     goldens = {"versions": {"tensorflow": tf.__version__, "keras": keras.__version__,
                             "numpy": np.__version__},
                "datasets": record_datasets(), "errors": record_errors(),
                "utils": record_utils(),
-               "loaders": record_loaders()}
+               "loaders": record_loaders(), "directories": record_directories()}
     with open(os.path.join(HERE, "goldens.json"), "w") as f:
         json.dump(goldens, f, indent=1, sort_keys=True)
         f.write("\n")
