@@ -254,3 +254,22 @@ def test_directory_argument_errors(folders):
         utils.image_dataset_from_directory(folders + "/images", labels=[0, 1])
     with pytest.raises(ValueError, match="`color_mode` must be one of"):
         utils.image_dataset_from_directory(folders + "/images", color_mode="cmyk")
+
+
+def test_image_helpers_round_trip(tmp_path):
+    pytest.importorskip("PIL")
+    from tapeflow.keras.preprocessing import image
+    x = np.random.RandomState(0).randint(0, 256, (6, 8, 3)).astype("float32")
+    utils.save_img(tmp_path / "x.png", x, scale=False)
+    img = utils.load_img(tmp_path / "x.png")
+    assert img.size == (8, 6) and img.mode == "RGB"
+    np.testing.assert_array_equal(utils.img_to_array(img), x)
+    assert utils.img_to_array(utils.load_img(tmp_path / "x.png", color_mode="grayscale")).shape \
+        == (6, 8, 1)
+    assert utils.load_img(tmp_path / "x.png", target_size=(3, 4)).size == (4, 3)
+    assert utils.load_img(tmp_path / "x.png", target_size=(4, 4), keep_aspect_ratio=True).size \
+        == (4, 4)
+    assert utils.array_to_img(np.zeros((2, 2, 1))).mode == "L"
+    assert image.load_img is utils.load_img
+    with pytest.raises(ValueError, match="rank 3"):
+        utils.array_to_img(np.zeros((2, 2)))

@@ -7,15 +7,16 @@ from tapeflow.keras.utils.dataset_utils import (PyDataset, Sequence, pack_x_y_sa
 from tapeflow.keras.utils.directory_utils import (image_dataset_from_directory,
                                                   text_dataset_from_directory)
 from tapeflow.keras.utils.file_utils import get_file, hash_file, validate_file
+from tapeflow.keras.utils.image_utils import array_to_img, img_to_array, load_img, save_img
 from tapeflow.keras.utils.numerical_utils import normalize, to_categorical
 from tapeflow.keras.utils.rng_utils import get_random_seed, set_random_seed
 from tapeflow.keras.utils.sequence_utils import pad_sequences
 
-__all__ = ["Progbar", "PyDataset", "Sequence", "clear_session", "get_file", "get_random_seed",
-           "hash_file", "image_dataset_from_directory", "normalize", "pack_x_y_sample_weight",
-           "pad_sequences", "set_random_seed", "text_dataset_from_directory",
-           "timeseries_dataset_from_array", "to_categorical", "unpack_x_y_sample_weight",
-           "validate_file"]
+__all__ = ["Progbar", "PyDataset", "Sequence", "array_to_img", "clear_session", "get_file",
+           "get_random_seed", "hash_file", "image_dataset_from_directory", "img_to_array",
+           "load_img", "normalize", "pack_x_y_sample_weight", "pad_sequences", "save_img",
+           "set_random_seed", "text_dataset_from_directory", "timeseries_dataset_from_array",
+           "to_categorical", "unpack_x_y_sample_weight", "validate_file"]
 
 
 def __getattr__(name):
