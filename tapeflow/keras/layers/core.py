@@ -38,7 +38,7 @@ def _get(module_name, identifier):
 
 def _float_input(x):
     """Dense & co. compute in float32: integer inputs are cast (Keras casts them too)."""
-    if x._value.dtype.kind != "f":
+    if not x.dtype.is_floating:
         return tf.cast(x, tf.float32)
     return x
 
@@ -85,11 +85,11 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
-        x = inputs if inputs._value.dtype.kind == "f" else _float_input(inputs)
-        if x._value.ndim == 2:
+        x = inputs if inputs.dtype.is_floating else _float_input(inputs)
+        if x.ndim == 2:
             y = tf.matmul(x, self.kernel)
         else:
-            y = tf.tensordot(x, self.kernel, [[x._value.ndim - 1], [0]])
+            y = tf.tensordot(x, self.kernel, [[x.ndim - 1], [0]])
         if self.bias is not None:
             y = y + self.bias
         return self.activation(y)
@@ -170,7 +170,7 @@ class Flatten(Layer):
         self.input_spec = InputSpec(min_ndim=1)
 
     def call(self, inputs):
-        shape = inputs._value.shape
+        shape = tuple(inputs.shape)
         return tf.reshape(inputs, (shape[0], int(np.prod(shape[1:], dtype=np.int64))))
 
     def compute_output_shape(self, input_shape):
@@ -192,7 +192,7 @@ class Reshape(Layer):
         self.target_shape = tuple(target_shape)
 
     def call(self, inputs):
-        return tf.reshape(inputs, (inputs._value.shape[0],) + self.target_shape)
+        return tf.reshape(inputs, (inputs.shape[0],) + self.target_shape)
 
     def compute_output_shape(self, input_shape):
         target = list(self.target_shape)
@@ -392,7 +392,7 @@ class _Merge(Layer):
         self.built = True
 
     def call(self, inputs):
-        xs = [_float_input(x) if x._value.dtype.kind != "f" else x for x in inputs]
+        xs = [x if x.dtype.is_floating else _float_input(x) for x in inputs]
         return self._merge(xs)
 
     def compute_output_shape(self, input_shape):

@@ -454,8 +454,7 @@ class Layer(tf.Module):
                 finally:
                     _name_stack.pop()
             inputs = self._convert_inputs(inputs)
-        elif self.autocast and inputs._value.dtype.kind == "f" and \
-                inputs._value.dtype != np.float32:
+        elif self.autocast and inputs.dtype is not _FLOATX and inputs.dtype.is_floating:
             inputs = tf.cast(inputs, _FLOATX)
         _name_stack.append(self._name)  # weights made inside get paths like 'sequential/dense'
         try:
@@ -503,7 +502,7 @@ class Layer(tf.Module):
 
     def _convert_inputs(self, x):
         if isinstance(x, tf.Tensor):
-            if self.autocast and x._value.dtype.kind == "f" and x._value.dtype != np.float32:
+            if self.autocast and x.dtype is not _FLOATX and x.dtype.is_floating:
                 return tf.cast(x, _FLOATX)
             return x
         if isinstance(x, (list, tuple)):
@@ -521,7 +520,7 @@ class Layer(tf.Module):
             t = tf.convert_to_tensor(x)
         except (TypeError, ValueError):
             return x
-        if self.autocast and t._value.dtype.kind == "f" and t._value.dtype != np.float32:
+        if self.autocast and t.dtype is not _FLOATX and t.dtype.is_floating:
             t = tf.cast(t, _FLOATX)
         return t
 

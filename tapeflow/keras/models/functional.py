@@ -170,7 +170,7 @@ class Functional(model_mod.Model):
         for kt, x in zip(self._inputs, flat):
             if not isinstance(x, tf.Tensor):
                 x = tf.convert_to_tensor(x)
-            if x.dtype.name != kt.dtype and x._value.dtype.kind == "f":
+            if x.dtype.name != kt.dtype and x.dtype.is_floating:
                 x = tf.cast(x, kt.dtype)
             values[id(kt)] = x
         for node in self._nodes:
