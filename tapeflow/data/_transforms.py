@@ -86,6 +86,10 @@ class _BatchDataset(_UnaryDataset):
         if batch and not self._drop:
             yield _stack(batch)
 
+    @property
+    def _batch_size(self):  # TF's attribute, which Keras reads to tell a batched dataset
+        return self._size
+
     def _cardinality(self):
         return _card_batch(self._input._cardinality(), self._size, self._drop)
 

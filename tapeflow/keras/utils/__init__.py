@@ -2,7 +2,7 @@
 clear_session, PyDataset, timeseries/image/text dataset builders."""
 
 from tapeflow.keras.utils.dataset_utils import (PyDataset, Sequence, pack_x_y_sample_weight,
-                                                timeseries_dataset_from_array,
+                                                split_dataset, timeseries_dataset_from_array,
                                                 unpack_x_y_sample_weight)
 from tapeflow.keras.utils.directory_utils import (image_dataset_from_directory,
                                                   text_dataset_from_directory)
@@ -15,7 +15,7 @@ from tapeflow.keras.utils.sequence_utils import pad_sequences
 __all__ = ["Progbar", "PyDataset", "Sequence", "array_to_img", "clear_session", "get_file",
            "get_random_seed", "hash_file", "image_dataset_from_directory", "img_to_array",
            "load_img", "normalize", "pack_x_y_sample_weight", "pad_sequences", "save_img",
-           "set_random_seed", "text_dataset_from_directory", "timeseries_dataset_from_array",
+           "set_random_seed", "split_dataset", "text_dataset_from_directory", "timeseries_dataset_from_array",
            "to_categorical", "unpack_x_y_sample_weight", "validate_file"]
 
 

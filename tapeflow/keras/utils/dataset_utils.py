@@ -209,3 +209,109 @@ def _check_timeseries_args(n, start_index, end_index, sampling_rate, sequence_st
     if sequence_stride >= n:
         raise ValueError(f"`sequence_stride` must be lower than the length of the data. "
                          f"Received: sequence_stride={sequence_stride}, for data of length {n}")
+
+
+# -- split_dataset --------------------------------------------------------------------------------
+def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=None,
+                  preferred_backend=None):
+    """Splits arrays, a tuple/list of arrays or a tf.data Dataset into two Datasets.
+
+    Sizes are counts (int) or fractions (float); one may be None (the rest). With
+    `shuffle=True` the elements are shuffled with Python's `random` seeded by `seed`, as
+    Keras does, so a seed gives Keras's split. A batched dataset's splits are batched alike.
+
+    Example:
+        >>> left, right = split_dataset(np.arange(10), left_size=0.8)
+        >>> len(left), len(right)
+        (8, 2)
+    """
+    import random
+
+    if right_size is None and left_size is None:
+        raise ValueError("At least one of the `left_size` or `right_size` must be specified. "
+                         "Received: left_size=None and right_size=None")
+    leaves, structure, batch_size = _split_source(dataset)
+    total = len(leaves[0])
+    order = list(range(total))
+    if shuffle:
+        if seed is None:
+            seed = random.randint(0, int(1e6))
+        random.seed(seed)
+        random.shuffle(order)
+    left_size, right_size = _split_sizes(left_size, right_size, total)
+    order = np.array(order, dtype=np.int64)
+    splits = []
+    for rows in (order[:left_size], order[total - right_size:]):
+        part = tf.nest.pack_sequence_as(structure, [leaf[rows] for leaf in leaves]) \
+            if structure is not None else leaves[0][rows]
+        ds = tf.data.Dataset.from_tensor_slices(part)
+        if batch_size is not None:
+            ds = ds.batch(batch_size)
+        splits.append(ds.prefetch(tf.data.AUTOTUNE))
+    return tuple(splits)
+
+
+def _split_source(dataset):
+    """(leaf arrays, structure or None, batch size or None) of what split_dataset accepts."""
+    if isinstance(dataset, np.ndarray):
+        if dataset.ndim == 1 and dataset.dtype.kind in "iu":
+            # Keras hands TF a list of NumPy integer scalars, which TF reads as int32
+            fits = dataset.size == 0 or (dataset.min() >= -2**31 and dataset.max() < 2**31)
+            dataset = dataset.astype("int32" if fits else "int64")
+        return [dataset], None, None
+    if isinstance(dataset, (list, tuple)):
+        if not dataset:
+            raise ValueError("Received an empty list dataset. Please provide a non-empty "
+                             "list/tuple of arrays.")
+        arrays = [np.asarray(a) for a in dataset]
+        if len({len(a) for a in arrays}) > 1:
+            raise ValueError("Received a list of NumPy arrays with different lengths. Please "
+                             "provide a list of NumPy arrays of the same length.")
+        return arrays, tuple(range(len(arrays))), None
+    if isinstance(dataset, tf.data.Dataset):
+        batch_size = getattr(dataset, "_batch_size", None)
+        elements = list((dataset.unbatch() if batch_size else dataset).as_numpy_iterator())
+        if not elements:
+            raise ValueError("Received an empty dataset.")
+        flat = [tf.nest.flatten(e) for e in elements]
+        leaves = [np.stack(column) for column in zip(*flat)]
+        return leaves, elements[0] if tf.nest.is_nested(elements[0]) else None, batch_size
+    raise TypeError("The `dataset` argument must be either a `tf.data.Dataset` object, or a "
+                    f"list/tuple of arrays. Received: dataset={dataset} of type "
+                    f"{type(dataset)}")
+
+
+def _split_sizes(left_size, right_size, total):
+    """Keras's _rescale_dataset_split_sizes: counts from ints, fractions or None."""
+    for name, size in (("left_size", left_size), ("right_size", right_size)):
+        if size is not None and type(size) not in (int, float):
+            raise TypeError(f"Invalid `{name}` Type. Expected: int or float or None, "
+                            f"Received: type({name})={type(size)}.")
+    if left_size == 0 and right_size == 0:
+        raise ValueError("Both `left_size` and `right_size` are zero. At least one of the split "
+                         "sizes must be non-zero.")
+    for name, size in (("left_size", left_size), ("right_size", right_size)):
+        if (type(size) is int and (size <= 0 or size >= total)) or \
+                (type(size) is float and (size <= 0 or size >= 1)):
+            raise ValueError(f"`{name}` should be either a positive integer smaller than "
+                             f"{total}, or a float within the range `[0, 1]`. Received: "
+                             f"{name}={size}")
+    if type(left_size) is type(right_size) is float and left_size + right_size > 1:
+        raise ValueError("The sum of `left_size` and `right_size` is greater than 1. It must be "
+                         "less than or equal to 1.")
+    left = round(left_size * total) if type(left_size) is float else left_size
+    right = round(right_size * total) if type(right_size) is float else right_size
+    if left is None:
+        left = total - right
+    elif right is None:
+        right = total - left
+    if left + right > total:
+        raise ValueError(f"The sum of `left_size` and `right_size` should be smaller than the "
+                         f"{total}. Received: left_size + right_size = {left + right}and "
+                         f"total_length = {total}")
+    for split, side in ((left, "left"), (right, "right")):
+        if split == 0:
+            raise ValueError(f"With `dataset` of length={total}, `left_size`={left} and "
+                             f"`right_size`={right}.Resulting {side} side dataset split "
+                             "will be empty. Adjust any of the aforementioned parameters")
+    return int(left), int(right)

@@ -410,6 +410,19 @@ UTILS_CASES = {
     "pad_str_value_int_dtype": "keras.utils.pad_sequences([['a']], value='x')",
     "pad_not_iterable": "keras.utils.pad_sequences(5)",
     "set_random_seed_float": "keras.utils.set_random_seed(1.5)",
+    "split_array": "tuple(tuple(d.as_numpy_iterator()) for d in keras.utils.split_dataset("
+                   "np.arange(10), left_size=0.7))",
+    "split_shuffled_tuple": "tuple(tuple(d.as_numpy_iterator()) for d in keras.utils."
+                            "split_dataset((np.arange(8), np.arange(8) * 2.0), right_size=3, "
+                            "shuffle=True, seed=4))",
+    "split_batched_dataset": "tuple(tuple(d.as_numpy_iterator()) for d in keras.utils."
+                             "split_dataset(tf.data.Dataset.range(9).batch(2), left_size=4, "
+                             "shuffle=True, seed=1))",
+    "split_dict_dataset": "tuple(tuple(d.as_numpy_iterator()) for d in keras.utils.split_dataset("
+                          "tf.data.Dataset.from_tensor_slices({'a': np.arange(5), 'b': "
+                          "np.ones((5, 2))}), left_size=0.4))",
+    "split_bad_size": "keras.utils.split_dataset(np.arange(4), left_size=1.5)",
+    "split_empty_side": "keras.utils.split_dataset(np.arange(4), left_size=0.1)",
 }
 
 #: dataset loaders over the generated files: `value = <code>` with `keras` in scope.
