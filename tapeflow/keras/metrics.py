@@ -535,6 +535,102 @@ class FalseNegatives(_ConditionCount):
     _cell = "fn"
 
 
+# -- F-scores ----------------------------------------------------------------------------------
+def fbeta_from_counts(tp, fp, fn, support, beta=1.0, average=None):
+    """F-beta per class from the counts (eps-guarded as Keras), then averaged as asked."""
+    eps = losses._epsilon()
+    precision = tp / (tp + fp + eps)
+    recall = tp / (tp + fn + eps)
+    score = precision * recall / (beta ** 2 * precision + recall + eps) * (1 + beta ** 2)
+    if average == "weighted":
+        return tf.reduce_sum(score * (support / (tf.reduce_sum(support) + eps)))
+    if average is not None:  # micro (counts already pooled) or macro
+        return tf.reduce_mean(score)
+    return score
+
+
+class FBetaScore(Metric):
+    """F-beta of multi-label/multi-class predictions; ``average`` None, micro, macro, weighted.
+
+    Without ``threshold`` the highest prediction of each row counts as the positive class.
+    """
+
+    def __init__(self, average=None, beta=1.0, threshold=None, name="fbeta_score", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self._direction = "up"
+        if average not in (None, "micro", "macro", "weighted"):
+            raise ValueError("Invalid `average` argument value. Expected one of: {None, "
+                             f"'micro', 'macro', 'weighted'}}. Received: average={average}")
+        if not isinstance(beta, float) or beta <= 0.0:
+            raise ValueError(f"Invalid `beta` argument value. It should be a Python float > 0. "
+                             f"Received: beta={beta}")
+        if threshold is not None and (not isinstance(threshold, float)
+                                      or not 0.0 < threshold <= 1.0):
+            raise ValueError("Invalid `threshold` argument value. It should be a Python float "
+                             f"with 0 < threshold <= 1. Received: threshold={threshold}")
+        self.average, self.beta, self.threshold = average, beta, threshold
+        self.axis = None if average == "micro" else 0
+        self._built = False
+
+    def _build(self, y_true_shape, y_pred_shape):
+        if len(y_pred_shape) != 2 or len(y_true_shape) != 2:
+            raise ValueError("FBetaScore expects 2D inputs with shape (batch_size, output_dim). "
+                             f"Received input shapes: y_pred.shape={y_pred_shape} and "
+                             f"y_true.shape={y_true_shape}.")
+        shape = () if self.average == "micro" else (y_pred_shape[-1],)
+        for name in ("true_positives", "false_positives", "false_negatives",
+                     "intermediate_weights"):
+            setattr(self, name, self.add_variable(shape, "zeros", name=name))
+        self._built = True
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        dtype = tf.as_dtype(self.dtype)
+        y_true, y_pred = _tensor(y_true, dtype), _tensor(y_pred, dtype)
+        if not self._built:
+            self._build(tuple(y_true.shape), tuple(y_pred.shape))
+        if self.threshold is None:
+            top = tf.reduce_max(y_pred, axis=-1, keepdims=True)
+            y_pred = tf.logical_and(y_pred >= top, tf.abs(y_pred) > 1e-9)
+        else:
+            y_pred = y_pred > self.threshold
+        y_pred = tf.cast(y_pred, dtype)
+        weight = None if sample_weight is None else tf.expand_dims(
+            _tensor(sample_weight, dtype), 1)
+
+        def weighted_sum(values):
+            return tf.reduce_sum(values if weight is None else values * weight, axis=self.axis)
+
+        self.true_positives.assign_add(weighted_sum(y_pred * y_true))
+        self.false_positives.assign_add(weighted_sum(y_pred * (1 - y_true)))
+        self.false_negatives.assign_add(weighted_sum((1 - y_pred) * y_true))
+        self.intermediate_weights.assign_add(weighted_sum(y_true))
+
+    def result(self):
+        return fbeta_from_counts(self.true_positives, self.false_positives,
+                                 self.false_negatives, self.intermediate_weights, self.beta,
+                                 self.average)
+
+    def reset_state(self):
+        if self._built:
+            Metric.reset_state(self)
+
+    def get_config(self):
+        return dict(super().get_config(), average=self.average, beta=self.beta,
+                    threshold=self.threshold)
+
+
+class F1Score(FBetaScore):
+    """FBetaScore with beta = 1."""
+
+    def __init__(self, average=None, threshold=None, name="f1_score", dtype=None):
+        super().__init__(average=average, beta=1.0, threshold=threshold, name=name, dtype=dtype)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["beta"]
+        return config
+
+
 # -- AUC math: pure functions of the confusion counts at each threshold ------------------------
 def riemann_auc_terms(tp, fp, tn, fn, curve="ROC", summation_method="interpolation"):
     """The area between consecutive thresholds under the ROC, PR or PR-gain curve."""
@@ -695,7 +791,8 @@ _CLASSES = [Metric, Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy,
             MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
             CosineSimilarity, LogCoshError, Hinge, SquaredHinge, CategoricalHinge, KLDivergence,
             Poisson, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
-            AUC, Precision, Recall, TruePositives, FalsePositives, TrueNegatives, FalseNegatives]
+            AUC, Precision, Recall, TruePositives, FalsePositives, TrueNegatives, FalseNegatives,
+            FBetaScore, F1Score]
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in _CLASSES}
 ALL_OBJECTS_DICT.update({_snake(cls.__name__): cls for cls in _CLASSES})
 ALL_OBJECTS_DICT.update(
