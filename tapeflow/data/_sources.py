@@ -140,6 +140,7 @@ class _GeneratorDataset(dataset.Dataset):
                                 "or `output_types`.")
             if output_shapes is None:
                 output_shapes = S.map_structure(lambda _: None, output_types)
+            output_types = S.map_structure(dtypes.as_dtype, output_types)
             output_signature = S.pack(output_types, [
                 TensorSpec(s, t) for t, s in zip(
                     S.flatten(output_types), _flat_shapes(output_types, output_shapes))])
@@ -174,8 +175,11 @@ class _GeneratorDataset(dataset.Dataset):
 
 
 def _flat_shapes(types, shapes_):
-    if S.is_structure(types):
-        return S.flatten(shapes_) if S.is_structure(shapes_) else [shapes_]
+    """The shapes matching each leaf of `types` (a shape is itself a tuple: flatten up to types)."""
+    if isinstance(types, dict):
+        return [s for k in sorted(types) for s in _flat_shapes(types[k], shapes_[k])]
+    if isinstance(types, tuple):
+        return [s for t, sh in zip(types, shapes_) for s in _flat_shapes(t, sh)]
     return [shapes_]
 
 

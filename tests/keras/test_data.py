@@ -80,6 +80,19 @@ def test_from_generator():
     assert len(values(ds)) == 3  # the generator is called afresh each iteration
 
 
+def test_from_generator_with_output_types_and_args():
+    def gen(n):
+        for i in range(int(n)):
+            yield {"x": [i, i]}, i % 2
+    ds = Dataset.from_generator(gen, output_types=({"x": tf.float32}, tf.int64),
+                                output_shapes=({"x": (2,)}, ()), args=(3,))
+    assert repr(ds.element_spec) == ("({'x': TensorSpec(shape=(2,), dtype=tf.float32, "
+                                     "name=None)}, TensorSpec(shape=(), dtype=tf.int64, "
+                                     "name=None))")
+    assert values(ds.batch(2)) == [({"x": [[0.0, 0.0], [1.0, 1.0]]}, [0, 1]),
+                                   ({"x": [[2.0, 2.0]]}, [0])]
+
+
 # -- transformations -----------------------------------------------------------------------------
 def test_batch_and_drop_remainder():
     ds = Dataset.range(10)
