@@ -19,11 +19,15 @@ import warnings
 
 import numpy as np
 
-from tapeflow.keras.utils import progbar as progbar_mod
+
+def _progbar_module():
+    # keras.utils is a package of several modules: load it when a bar is first drawn.
+    from tapeflow.keras.utils import progbar
+    return progbar
 
 
 def _print(message):
-    progbar_mod.write(f"{message}\n")
+    _progbar_module().write(f"{message}\n")
 
 
 class Callback:
@@ -350,8 +354,8 @@ class ProgbarLogger(Callback):
 
     def _maybe_init_progbar(self):
         if self.progbar is None:
-            self.progbar = progbar_mod.Progbar(target=self.target, verbose=self.verbose,
-                                               unit_name="step", stateless_metrics=set())
+            self.progbar = _progbar_module().Progbar(target=self.target, verbose=self.verbose,
+                                                     unit_name="step", stateless_metrics=set())
 
     def _update_progbar(self, batch, logs=None):
         self._maybe_init_progbar()

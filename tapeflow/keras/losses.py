@@ -14,7 +14,6 @@ logits (`activations.mark_logits`), so saturated predictions give TF's finite lo
     >>> float(losses.MeanSquaredError()([[0., 1.]], [[1., 1.]]))
     0.5
 """
-import inspect
 import re
 import sys
 import warnings
@@ -607,7 +606,7 @@ def get(identifier):
     if isinstance(identifier, (dict, str)):
         obj = deserialize(identifier)
     if callable(obj):
-        return obj() if inspect.isclass(obj) else obj
+        return obj() if isinstance(obj, type) else obj
     raise ValueError(f"Could not interpret loss identifier: {identifier}")
 
 
