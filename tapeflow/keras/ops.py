@@ -318,3 +318,52 @@ def binary_crossentropy(target, output, from_logits=False):
 
 def is_tensor(x):
     return tf.is_tensor(x)
+
+
+# -- symbolic use: keras.ops on KerasTensors (functional models) becomes a graph node -----------
+def _symbolic(fn):
+    import functools
+
+    @functools.wraps(fn)
+    def op(*args, **kwargs):
+        from tapeflow.keras.layers import core, input_layer
+        if input_layer.any_symbolic(args[0] if args else None, args, kwargs) or \
+                (args and isinstance(args[0], (list, tuple)) and input_layer._has_kt(args[0])):
+            from tapeflow.keras import backend
+            layer = core.OpLayer(lambda *values: fn(*_fill(args, values), **kwargs),
+                                 name=backend.unique_name(fn.__name__))
+            return layer(_collect(args))
+        return fn(*args, **kwargs)
+    return op
+
+
+def _collect(args):
+    from tapeflow.keras.layers import input_layer
+    out = []
+    for a in args:
+        if isinstance(a, input_layer.KerasTensor):
+            out.append(a)
+        elif isinstance(a, (list, tuple)):
+            out.extend(t for t in a if isinstance(t, input_layer.KerasTensor))
+    return out
+
+
+def _fill(args, values):
+    from tapeflow.keras.layers import input_layer
+    it = iter(values)
+    out = []
+    for a in args:
+        if isinstance(a, input_layer.KerasTensor):
+            out.append(next(it))
+        elif isinstance(a, (list, tuple)):
+            out.append(type(a)(next(it) if isinstance(t, input_layer.KerasTensor) else t
+                               for t in a))
+        else:
+            out.append(a)
+    return out
+
+
+for _name, _fn in list(globals().items()):
+    if callable(_fn) and not _name.startswith("_") and getattr(_fn, "__module__", None) == \
+            __name__ and _name not in ("convert_to_numpy", "shape", "dtype", "is_tensor"):
+        globals()[_name] = _symbolic(_fn)

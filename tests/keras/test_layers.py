@@ -165,3 +165,17 @@ def test_namespaces():
                  "initializers", "regularizers", "ops"]:
         assert getattr(keras, name) is importlib.import_module(f"tapeflow.keras.{name}")
     assert keras.Sequential is keras.models.Sequential and keras.Input is layers.Input
+
+
+def test_keras_ops_eager_and_symbolic():
+    from tapeflow.keras import ops
+    assert float(ops.sum(ops.ones((2, 3)))) == 6.0
+    np.testing.assert_allclose(ops.softmax(np.zeros((1, 4), "float32")), np.full((1, 4), 0.25))
+    a, b = keras.Input((3,)), keras.Input((3,))
+    c = ops.concatenate([a, b], axis=-1)
+    e = ops.mean(ops.relu(c), axis=-1, keepdims=True)
+    assert c.shape == (None, 6) and e.shape == (None, 1)
+    model = keras.Model([a, b], [c, e])
+    _, out = model([np.ones((2, 3)), -np.ones((2, 3))])
+    np.testing.assert_allclose(out, np.full((2, 1), 0.5))
+    assert (a * b).shape == (None, 3) and a[:, :2].shape == (None, 2)

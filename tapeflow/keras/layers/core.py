@@ -256,10 +256,10 @@ class OpLayer(Layer):
         super().__init__(**kwargs)
         self.function = function
 
-    def call(self, *inputs):
-        if len(inputs) == 1 and isinstance(inputs[0], list) and len(inputs[0]) == 2:
-            return self.function(*inputs[0])
-        return self.function(*inputs)
+    def call(self, inputs):
+        if isinstance(inputs, list):
+            return self.function(*inputs)
+        return self.function(inputs)
 
 
 class Embedding(Layer):
