@@ -1,7 +1,7 @@
 """Replay the Keras goldens recorded by tests/golden/keras_training/record_keras.py."""
+import importlib.util
 import json
 import os
-import sys
 import types
 import warnings
 
@@ -10,8 +10,11 @@ import numpy as np
 import tapeflow as tf
 
 GOLDEN = os.path.join(os.path.dirname(__file__), os.pardir, "golden", "keras_training")
-sys.path.insert(0, GOLDEN)
-import _snippets  # noqa: E402
+# Load the recorder's helper by path under a unique name (other golden folders have helpers too).
+_spec = importlib.util.spec_from_file_location("keras_training_snippets",
+                                               os.path.join(GOLDEN, "_snippets.py"))
+_snippets = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_snippets)
 
 _NAMESPACE = None
 
