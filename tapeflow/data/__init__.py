@@ -14,8 +14,10 @@ from tapeflow.data import _sources, experimental
 from tapeflow.data.dataset import (AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset,
                                    DatasetSpec, Iterator, NumpyIterator, Options)
 
+TextLineDataset = _sources.TextLineDatasetV2
+
 # Not TF API: the batch-at-a-time window source behind keras.utils.timeseries_dataset_from_array.
 _windows = _sources.windows
 
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "DatasetSpec",
-           "Iterator", "NumpyIterator", "Options", "experimental"]
+           "Iterator", "NumpyIterator", "Options", "TextLineDataset", "experimental"]

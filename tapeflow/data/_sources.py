@@ -3,6 +3,12 @@ random, choose/sample_from_datasets, and the per-window datasets of `window`."""
 
 from __future__ import annotations
 
+import glob
+import gzip
+import io
+import os
+import zlib
+
 import numpy as np
 
 from tapeflow import dtypes, errors, shapes
@@ -358,4 +364,63 @@ def _private(array):
 def windows(data, targets, positions, offsets):
     """A dataset of `data[p + offsets]` (and `targets[p]`) for each start p in `positions`."""
     return _WindowsDataset(data, targets, positions, offsets)
+
+
+class TextLineDatasetV2(dataset.Dataset):
+    """The lines of text files, without their line endings, as string scalars."""
+
+    def __init__(self, filenames, compression_type=None, buffer_size=None,
+                 num_parallel_reads=None, name=None):
+        if isinstance(filenames, dataset.Dataset):
+            filenames = [f for f in filenames.as_numpy_iterator()]
+        elif hasattr(filenames, "numpy"):
+            filenames = np.asarray(filenames.numpy(), dtype=object).reshape(-1).tolist()
+        elif isinstance(filenames, (str, bytes, os.PathLike)):
+            filenames = [filenames]
+        self._files = [os.fsdecode(f) for f in filenames]
+        self._compression = (compression_type or "").upper()
+        if self._compression not in ("", "GZIP", "ZLIB"):
+            raise ValueError(f"compression_type must be None, '', 'GZIP' or 'ZLIB', got "
+                             f"{compression_type!r}.")
+
+    def _open(self, path):
+        if self._compression == "GZIP":
+            return gzip.open(path, "rb")
+        if self._compression == "ZLIB":
+            with open(path, "rb") as f:
+                return io.BytesIO(zlib.decompress(f.read()))
+        return open(path, "rb")
+
+    def _elements(self):
+        for path in self._files:
+            try:
+                stream = self._open(path)
+            except FileNotFoundError:
+                raise errors.NotFoundError(f"{path}; No such file or directory") from None
+            with stream:
+                for line in stream:
+                    yield np.array(line.rstrip(b"\n").rstrip(b"\r"), dtype=object)
+
+    @property
+    def element_spec(self):
+        return TensorSpec(shapes.TensorShape([]), dtypes.string)
+
+
+def list_files(file_pattern, shuffle=None, seed=None):
+    """`Dataset.list_files`: the sorted paths matching the glob pattern(s), shuffled by default."""
+    patterns = file_pattern
+    if hasattr(patterns, "numpy"):
+        patterns = np.asarray(patterns.numpy(), dtype=object).reshape(-1).tolist()
+    elif isinstance(patterns, (str, bytes, os.PathLike)):
+        patterns = [patterns]
+    patterns = [os.fsdecode(p) for p in patterns]
+    matches = sorted({m for p in patterns for m in glob.glob(p)})
+    if not matches:
+        raise errors.InvalidArgumentError(
+            f"Expected 'tf.Tensor(False, shape=(), dtype=bool)' to be true. Summarized data: "
+            f"b'No files matched pattern: {', '.join(patterns)}'")
+    files = dataset.Dataset.from_tensor_slices(np.array(matches, dtype=object))
+    if shuffle is None or shuffle:
+        files = files.shuffle(len(matches), seed=seed)
+    return files
 

@@ -114,6 +114,11 @@ class Dataset:
         return sources._GeneratorDataset(generator, output_types, output_shapes, args, output_signature)
 
     @staticmethod
+    def list_files(file_pattern, shuffle=None, seed=None, name=None):
+        """The files matching a glob pattern (or several), shuffled unless shuffle=False."""
+        return sources.list_files(file_pattern, shuffle, seed)
+
+    @staticmethod
     def counter(start=0, step=1, dtype=dtypes.int64, name=None):
         """start, start + step, ... forever."""
         return Dataset.from_tensors(np.array(0, dtypes.as_dtype(dtype)._np)).repeat().scan(

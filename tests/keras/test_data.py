@@ -93,6 +93,29 @@ def test_from_generator_with_output_types_and_args():
                                    ({"x": [[2.0, 2.0]]}, [0])]
 
 
+def test_text_line_dataset_and_list_files(tmp_path):
+    import gzip
+    (tmp_path / "f1.csv").write_bytes(b"a,1\nbb,2\n\nlast")
+    (tmp_path / "f2.csv").write_bytes(b"x\r\ny\n")
+    (tmp_path / "f3.gz").write_bytes(gzip.compress(b"zipped\nlines\n"))
+    ds = tf.data.TextLineDataset([str(tmp_path / "f1.csv"), str(tmp_path / "f2.csv")])
+    assert repr(ds) == ("<TextLineDatasetV2 element_spec=TensorSpec(shape=(), dtype=tf.string, "
+                        "name=None)>")
+    assert list(ds.as_numpy_iterator()) == [b"a,1", b"bb,2", b"", b"last", b"x", b"y"]
+    assert isinstance(ds, tf.data.TextLineDataset) and int(ds.cardinality()) == -2
+    gz = tf.data.TextLineDataset(str(tmp_path / "f3.gz"), compression_type="GZIP")
+    assert list(gz.as_numpy_iterator()) == [b"zipped", b"lines"]
+    files = Dataset.list_files(str(tmp_path / "*.csv"), shuffle=False)
+    assert [f.decode() for f in files.as_numpy_iterator()] == [
+        str(tmp_path / "f1.csv"), str(tmp_path / "f2.csv")]
+    assert sorted(Dataset.list_files(str(tmp_path / "*.csv")).as_numpy_iterator()) == \
+        sorted(files.as_numpy_iterator())
+    lines = files.interleave(tf.data.TextLineDataset, cycle_length=2)
+    assert list(lines.as_numpy_iterator())[:4] == [b"a,1", b"x", b"bb,2", b"y"]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="No files matched pattern"):
+        Dataset.list_files(str(tmp_path / "*.nope"))
+
+
 # -- transformations -----------------------------------------------------------------------------
 def test_batch_and_drop_remainder():
     ds = Dataset.range(10)
