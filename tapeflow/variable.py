@@ -104,7 +104,7 @@ class Variable:
         return v[()] if v.ndim == 0 else v.copy()
 
     def __array__(self, dtype=None, copy=None):
-        a = self._value if dtype is None else self._value.astype(dtype)
+        a = xp.asarray(self._value) if dtype is None else xp.asarray(self._value, dtype)
         return a.copy() if copy else a
 
     # -- what it is -------------------------------------------------------------------------
@@ -173,15 +173,15 @@ class Variable:
     def assign(self, value, use_locking=None, name=None, read_value=True):
         """Replace the value (same shape and dtype); returns the variable, as TF shows it."""
         v = self._converted(value, "AssignVariableOp")
-        self._value = v.copy() if v is value else v
+        self._value = v.copy() if v is value else _array(v)
         return UnreadVariable(self) if read_value else None
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
-        self._value = self._value + self._delta(delta, "AssignAddVariableOp")
+        self._value = _array(self._value + self._delta(delta, "AssignAddVariableOp"))
         return UnreadVariable(self) if read_value else None
 
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
-        self._value = self._value - self._delta(delta, "AssignSubVariableOp")
+        self._value = _array(self._value - self._delta(delta, "AssignSubVariableOp"))
         return UnreadVariable(self) if read_value else None
 
     def _delta(self, delta, op):
@@ -319,6 +319,11 @@ class SlicedVariable(Tensor):
     def assign(self, value, use_locking=None, name=None, read_value=True):
         out = self._var._assign_at(self._key, value)
         return out if read_value else None
+
+
+def _array(v):
+    """Keep a variable's value an array: NumPy returns scalars from 0-d arithmetic."""
+    return v if type(v) is xp.ndarray else xp.asarray(v)
 
 
 def _cast_to(value, dtype):
