@@ -303,3 +303,10 @@ def test_bool_of_non_scalar_variable():
 
 def test_unread_variable_name():
     assert tf.Variable(1.0).assign(2.0).name == "UnreadVariable"
+
+
+def test_scalar_variable_stays_array_like_after_arithmetic_assigns():
+    v = tf.Variable(0.)
+    v.assign_add(1.)
+    v.assign_sub(0.5)
+    assert np.asarray(v) == np.float32(0.5) and np.asarray(v).dtype == np.float32
