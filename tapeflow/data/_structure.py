@@ -7,7 +7,7 @@ as TF's element_spec shows it.
 
 import numpy as np
 
-from tapeflow import errors, shapes, tensor
+from tapeflow import errors, shapes, tape, tensor
 from tapeflow.function import TensorSpec  # tapeflow.function is shadowed by tf.function
 from tapeflow.tensor import Tensor
 
@@ -114,3 +114,20 @@ def relax(spec, other):
         dims = [x if x == y else None for x, y in zip(sa, sb)]
         return TensorSpec(shapes.TensorShape(dims), a.dtype)
     return pack(spec, [leaf(a, b) for a, b in zip(flatten(spec), flatten(other))])
+
+
+def call(fn, element, *leading):
+    """`fn` on an element's tensors (a tuple element unpacked into arguments), off the tape.
+
+    TF runs dataset functions in their own graph: a GradientTape around the iteration never
+    records them. Pausing the active tapes gives the same, and keeps their records small.
+    """
+    args = to_tensors(element)
+    args = args if isinstance(args, tuple) and not hasattr(args, "_fields") else (args,)
+    paused = tape.active[:]
+    tape.active.clear()
+    try:
+        return fn(*leading, *args)
+    finally:
+        tape.active[:] = paused
+

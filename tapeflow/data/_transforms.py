@@ -180,8 +180,7 @@ class _FlatMapDataset(_UnaryDataset):
 
     def _datasets(self):
         for element in self._input._elements():
-            args = S.to_tensors(element)
-            ds = self._func(*args) if isinstance(args, tuple) else self._func(args)
+            ds = S.call(self._func, element)
             if not isinstance(ds, dataset.Dataset):
                 raise TypeError(f"The function passed to flat_map/interleave must return a "
                                 f"tf.data.Dataset, got {type(ds).__name__}.")
@@ -285,8 +284,7 @@ class _TakeWhileDataset(_UnaryDataset):
 
 
 def _call_predicate(predicate, element):
-    args = S.to_tensors(element)
-    keep = predicate(*args) if isinstance(args, tuple) else predicate(args)
+    keep = S.call(predicate, element)
     value = np.asarray(keep._value if isinstance(keep, Tensor) else keep)
     if value.shape != () or value.dtype != np.bool_:
         raise ValueError(f"Invalid `predicate`. `predicate` must return a `tf.bool` scalar "
@@ -324,9 +322,7 @@ class _ScanDataset(_UnaryDataset):
     def _elements(self):
         state = self._initial
         for element in self._input._elements():
-            args = S.to_tensors(element)
-            args = args if isinstance(args, tuple) else (args,)
-            result = self._func(S.to_tensors(state), *args)
+            result = S.call(self._func, element, S.to_tensors(state))
             if not isinstance(result, (tuple, list)) or len(result) != 2:
                 raise TypeError("The scan function must return a pair (new_state, output).")
             state = S.outputs_to_arrays(result[0])
@@ -453,10 +449,7 @@ class _MapDataset(_UnaryDataset):
         self._spec = None
 
     def _apply(self, element):
-        args = S.to_tensors(element)
-        out = self._func(*args) if isinstance(args, tuple) and not hasattr(args, "_fields") \
-            else self._func(args)
-        return S.outputs_to_arrays(out)
+        return S.outputs_to_arrays(S.call(self._func, element))
 
     def _elements(self):
         apply = self._apply

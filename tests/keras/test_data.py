@@ -184,6 +184,16 @@ def test_map_element_spec_keeps_unknown_batch_dimension():
         "TensorSpec(shape=(), dtype=tf.int64, name=None))")
 
 
+def test_dataset_functions_run_off_the_tape():
+    v = tf.Variable(2.0)
+    ds = Dataset.from_tensor_slices([1.0, 2.0]).map(lambda x: x * v).filter(lambda x: x > v)
+    with tf.GradientTape() as tape:
+        out = [float(x) for x in ds]
+        y = v * 3.0
+    assert out == [4.0]
+    assert float(tape.gradient(y, v)) == 3.0  # the map's reads of v added nothing
+
+
 def test_filter():
     ds = Dataset.range(10).filter(lambda x: x % 3 == 0)
     assert values(ds) == [0, 3, 6, 9]
