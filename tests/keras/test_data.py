@@ -185,13 +185,14 @@ def test_map_element_spec_keeps_unknown_batch_dimension():
 
 
 def test_dataset_functions_run_off_the_tape():
-    v = tf.Variable(2.0)
+    v, w = tf.Variable(2.0), tf.Variable(1.0)
     ds = Dataset.from_tensor_slices([1.0, 2.0]).map(lambda x: x * v).filter(lambda x: x > v)
     with tf.GradientTape() as tape:
         out = [float(x) for x in ds]
-        y = v * 3.0
+        y = w * 3.0
     assert out == [4.0]
-    assert float(tape.gradient(y, v)) == 3.0  # the map's reads of v added nothing
+    assert [id(u) for u in tape.watched_variables()] == [id(w)]  # v was read off the tape
+    assert float(tape.gradient(y, w)) == 3.0
 
 
 def test_filter():
