@@ -106,7 +106,10 @@ def lookup_custom(class_name, registered_name, custom_objects):
         for key in (registered_name, class_name):
             if isinstance(key, str) and key in table:
                 return table[key]
-    return None
+    # A registered object written by its bare name (tapeflow's activations.serialize does so):
+    # accepted when exactly one registration has that name.
+    matches = [v for k, v in GLOBAL_CUSTOM_OBJECTS.items() if k.split(">", 1)[-1] == class_name]
+    return matches[0] if len(matches) == 1 else None
 
 
 # -- the built-in table ------------------------------------------------------------------------
@@ -173,7 +176,7 @@ def kinds_for_module(module):
     """The built-in tables a file's ``module`` hint points at (all of them when unknown)."""
     if isinstance(module, str):
         parts = module.replace("keras.src.", "keras.").split(".")
-        for kind in _KINDS:
+        for kind in sorted(_KINDS, key=lambda k: k != "schedules"):
             if kind in parts:
                 if kind == "models":
                     return ("models", "layers")

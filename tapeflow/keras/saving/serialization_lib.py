@@ -433,9 +433,31 @@ def _instantiate(config, custom_objects, safe_mode):
     return obj
 
 
+_LAYER_KWARGS = {"input_shape", "input_dim", "batch_input_shape", "batch_size", "weights",
+                 "activity_regularizer", "trainable", "dtype", "autocast", "name"}
+
+
+def _drop_unknown_nones(cls, inner):
+    """Keras 3.15 writes some options as None that a tapeflow layer may not take yet
+    (``quantization_config``, ``lora_rank`` ...): dropped when None, for tapeflow's own layers."""
+    if reg.GLOBAL_CUSTOM_NAMES.get(cls) or reg.lookup_builtin(cls.__name__, kinds=("layers",)) \
+            is not cls or not isinstance(inner, dict):
+        return inner
+    accepted = set(_LAYER_KWARGS)
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is not None:
+            try:
+                accepted |= set(inspect.signature(init).parameters)
+            except (TypeError, ValueError):
+                pass
+    return {k: v for k, v in inner.items() if k in accepted or v is not None}
+
+
 def _from_config(cls, inner, custom_objects):
     if not inspect.isclass(cls):
         return cls
+    inner = _drop_unknown_nones(cls, inner)
     from_config = getattr(cls, "from_config", None)
     if from_config is None:
         return cls(**inner)
