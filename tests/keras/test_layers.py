@@ -43,10 +43,45 @@ def test_embedding_harness():
 
 
 @pytest.mark.parametrize("cls,out", [(layers.Concatenate, (2, 6)), (layers.Add, (2, 3)),
-                                     (layers.Multiply, (2, 3))])
+                                     (layers.Multiply, (2, 3)), (layers.Subtract, (2, 3)),
+                                     (layers.Average, (2, 3)), (layers.Maximum, (2, 3)),
+                                     (layers.Minimum, (2, 3))])
 def test_merge_harness(cls, out):
     run_layer_test(cls, {}, input_shape=[(2, 3), (2, 3)], expected_output_shape=out,
                    expected_num_trainable_weights=0)
+
+
+def _double(x):
+    return x * 2.0
+
+
+def test_lambda_harness():
+    run_layer_test(layers.Lambda, {"function": _double}, input_shape=(2, 3),
+                   expected_output_shape=(2, 3), expected_num_trainable_weights=0)
+
+
+def test_merge_layers_refuse_a_single_input():
+    with pytest.raises(ValueError, match="list of inputs"):
+        layers.Add()(np.ones((2, 3), "float32"))
+
+
+def test_add_weight_positional_name_refused_as_keras3_and_input_dim():
+    class Old(layers.Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight("w", shape=(input_shape[-1], 2), initializer="zeros")
+
+        def call(self, x):
+            return tf.matmul(x, self.w)
+    with pytest.raises(ValueError, match="`name` must be passed as a keyword argument"):
+        Old()(np.ones((1, 3), "float32"))
+
+    class New(Old):
+        def build(self, input_shape):
+            self.w = self.add_weight((input_shape[-1], 2), "zeros", name="w")
+    new = New()
+    assert new(np.ones((1, 3), "float32")).shape == (1, 2) and new.w.path == "new/w"
+    model = keras.Sequential([layers.Dense(2, input_dim=5)])
+    assert model.built and model.count_params() == 12
 
 
 def test_lambda_layer():

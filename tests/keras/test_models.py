@@ -171,7 +171,7 @@ def test_variables_are_tapeflow_variables():
 # -- goldens recorded from real Keras 3 (tests/golden/keras_models/record_keras.py) ------------
 GOLDEN_DIR = __import__("pathlib").Path(__file__).resolve().parents[1] / "golden" / "keras_models"
 sys.path.insert(0, str(GOLDEN_DIR))
-import cases
+import model_cases as cases
 
 GOLDEN = __import__("json").loads((GOLDEN_DIR / "keras_models.json").read_text())
 

@@ -234,7 +234,7 @@ def test_fit_requires_compile():
 # -- goldens recorded from real Keras 3 (tests/golden/keras_models/record_keras.py) ------------
 GOLDEN_DIR = __import__("pathlib").Path(__file__).resolve().parents[1] / "golden" / "keras_models"
 __import__("sys").path.insert(0, str(GOLDEN_DIR))
-import cases
+import model_cases as cases
 
 GOLDEN = __import__("json").loads((GOLDEN_DIR / "keras_models.json").read_text())["training"]
 

@@ -281,15 +281,29 @@ class Layer(tf.Module):
             layer.trainable = value
 
     # -- weights -------------------------------------------------------------------------------
-    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
-                   autocast=True, regularizer=None, constraint=None, aggregation="none",
-                   overwrite_with_gradient=False, name=None, **kwargs):
+    _ADD_WEIGHT_ARGS = ("shape", "initializer", "dtype", "trainable", "autocast", "regularizer",
+                        "constraint", "aggregation", "overwrite_with_gradient", "name")
+
+    def add_weight(self, *args, **kwargs):
         """Creates a weight (a KerasVariable) and tracks it on this layer.
 
-        Keras 2's ``add_weight(name, shape, ...)`` order is accepted too.
+        ``add_weight(shape=None, initializer=None, dtype=None, trainable=True, autocast=True,
+        regularizer=None, constraint=None, aggregation="none", overwrite_with_gradient=False,
+        name=None)``, Keras 3's signature.
         """
-        if isinstance(shape, str) and (name is None or not isinstance(name, str)):
-            shape, name = name, shape
+        if args and isinstance(args[0], str):
+            raise ValueError(f"`name` must be passed as a keyword argument. Received: "
+                             f"add_weight('{args[0]}', ...). Use: add_weight(shape=..., "
+                             f"name='{args[0]}').")
+        for key, value in zip(self._ADD_WEIGHT_ARGS, args):
+            if key in kwargs:
+                raise TypeError(f"add_weight() got multiple values for argument '{key}'")
+            kwargs[key] = value
+        return self._add_weight(**kwargs)
+
+    def _add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
+                    autocast=True, regularizer=None, constraint=None, aggregation="none",
+                    overwrite_with_gradient=False, name=None, **kwargs):
         shape = () if shape is None else tuple(int(d) for d in shape)
         dtype = _dtype_name(dtype) if dtype is not None else self._dtype_name
         from tapeflow.keras import initializers, regularizers
