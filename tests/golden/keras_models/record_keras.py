@@ -17,8 +17,8 @@ HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 sys.path.insert(0, str(HERE))
 
-import model_cases as cases
 import keras
+import model_cases as cases
 import numpy as np
 
 
