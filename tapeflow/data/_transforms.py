@@ -650,3 +650,26 @@ class _OptionsDataset(_PrefetchDataset):
         super().__init__(input_dataset)
         self._options = options
 
+
+class _AssertCardinalityDataset(_UnaryDataset):
+    def __init__(self, input_dataset, expected):
+        super().__init__(input_dataset)
+        self._expected = expected
+
+    def _elements(self):
+        count = 0
+        for element in self._input._elements():
+            count += 1
+            if count > self._expected:
+                raise errors.FailedPreconditionError(
+                    f"Input dataset was expected to contain {self._expected} elements but "
+                    f"contained at least {count} elements.")
+            yield element
+        if count < self._expected:
+            raise errors.FailedPreconditionError(
+                f"Input dataset was expected to contain {self._expected} elements but "
+                f"contained only {count} elements.")
+
+    def _cardinality(self):
+        return self._expected
+

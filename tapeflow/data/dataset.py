@@ -140,6 +140,8 @@ class Dataset:
                              rerandomize_each_iteration=None):
         """Each element from a dataset drawn at random (with `weights`, default uniform)."""
         datasets = list(datasets)
+        if len(datasets) == 1:
+            return datasets[0]  # as TF: nothing to sample between
         w = np.full(len(datasets), 1 / len(datasets)) if weights is None else \
             np.asarray(weights._value if isinstance(weights, Tensor) else weights, np.float64)
         return sources._DirectedInterleaveDataset(datasets, sources._ChoiceDataset(w / w.sum(), seed),

@@ -320,6 +320,21 @@ def test_with_options_returns_a_new_dataset():
     assert values(tuned) == [0, 1, 2] and len(tuned) == 3
 
 
+def test_experimental_transformations():
+    exp = tf.data.experimental
+    ds = Dataset.range(5).filter(lambda x: x < 3).apply(exp.assert_cardinality(3))
+    assert repr(ds).startswith("<_AssertCardinalityDataset") and len(ds) == 3
+    assert values(ds) == [0, 1, 2]
+    with pytest.raises(tf.errors.FailedPreconditionError, match="contained at least 4"):
+        values(Dataset.range(5).apply(exp.assert_cardinality(3)))
+    with pytest.raises(tf.errors.FailedPreconditionError, match="contained only 5"):
+        values(Dataset.range(5).apply(exp.assert_cardinality(7)))
+    assert values(Dataset.range(2).apply(exp.enumerate_dataset(5))) == [(5, 0), (6, 1)]
+    single = Dataset.range(2)
+    assert exp.sample_from_datasets([single], seed=1) is single
+    assert values(exp.Counter(3).take(2)) == [3, 4]
+
+
 def test_autotune_constants():
     assert tf.data.AUTOTUNE == -1 and tf.data.experimental.AUTOTUNE == -1
     assert tf.data.INFINITE_CARDINALITY == -1 and tf.data.UNKNOWN_CARDINALITY == -2
