@@ -205,6 +205,17 @@ def test_extract_tar_into_its_folder(server, keras_home):
     assert (keras_home / "datasets" / "cifar-10-batches-py-target_archive").is_file()
 
 
+def test_extract_zip_with_a_dotted_fname(server, keras_home):
+    import zipfile
+    with zipfile.ZipFile(server.root / "pack.zip", "w") as zf:
+        zf.writestr("inner/data.txt", "zipped")
+    path = get_file("pack.zip", origin=server.url + "pack.zip", extract=True)
+    assert path == str(keras_home / "datasets" / "pack_extracted")  # Keras 3's naming
+    assert (pathlib.Path(path) / "inner" / "data.txt").read_text() == "zipped"
+    assert get_file("pack.zip", origin=server.url + "pack.zip", extract=True) == path
+    assert server.requests == ["pack.zip"]
+
+
 def test_extract_refuses_members_outside_the_folder(server, keras_home):
     FIXTURES.write_cifar(server.root, extra_member="../escaped.txt")
     with pytest.raises(ValueError, match="outside"):
