@@ -32,5 +32,5 @@ def choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset=True):
     return Dataset.choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset)
 
 
-def Counter(start=0, step=1, dtype=None):  # noqa: N802 - TF's name
+def Counter(start=0, step=1, dtype=None):  # TF's name
     return Dataset.counter(start, step) if dtype is None else Dataset.counter(start, step, dtype)
