@@ -5,7 +5,9 @@ split follow Keras 3 line by line, so the same folder gives the same files in th
 and split. Files are read batch by batch while the dataset is iterated. Images are decoded with
 Pillow (imported on first use) and resized as `tf.image.resize` does: "bilinear" and "nearest"
 reproduce TensorFlow's kernels (half-pixel centres, no antialiasing); the other interpolations
-use Pillow's filter of the same name, which is close but not identical.
+use Pillow's filter of the same name, which is close but not identical. PNG pixels are TF's
+exactly (grey conversion included); JPEG pixels may differ from TF's by a level or two, since
+libjpeg's IDCT variant differs.
 """
 
 from __future__ import annotations
