@@ -186,8 +186,18 @@ def kinds_for_module(module):
     return _KINDS
 
 
+def _foreign(module):
+    """A module hint that is neither Keras's nor tapeflow's: nothing built-in is found there."""
+    if module is None or module == "builtins":
+        return False
+    return not (isinstance(module, str) and
+                module.split(".")[0] in ("keras", "tapeflow", "tf_keras", "tensorflow"))
+
+
 def lookup_builtin(class_name, module=None, kinds=None):
     """A tapeflow object named ``class_name`` in the tables ``module`` (or ``kinds``) selects."""
+    if _foreign(module):
+        return None
     tables = builtins()
     for kind in kinds or kinds_for_module(module):
         obj = tables.get(kind, {}).get(class_name)
