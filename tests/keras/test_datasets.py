@@ -157,6 +157,20 @@ def test_interrupted_download_never_appears_under_the_real_name(server, keras_ho
     assert not (folder / "big.bin").exists() and no_partial_files(folder)
 
 
+def test_ctrl_c_mid_download_leaves_the_cache_as_it_was(server, keras_home, monkeypatch):
+    cached = keras_home / "datasets" / "data.bin"
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"old copy")
+
+    def interrupted(origin, out, *args):
+        out.write(b"half of the new fi")
+        raise KeyboardInterrupt
+    monkeypatch.setattr(file_utils, "_fetch", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        get_file("data.bin", origin=server.url + "data.bin", force_download=True)
+    assert cached.read_bytes() == b"old copy" and no_partial_files(cached.parent)
+
+
 def test_http_error_explains_how_to_place_the_file_by_hand(server, keras_home):
     with pytest.raises(file_utils.DownloadError) as info:
         get_file("missing.npz", origin=server.url + "missing.npz", file_hash="a" * 64)
