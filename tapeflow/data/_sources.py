@@ -29,11 +29,15 @@ class _TensorSliceDataset(dataset.Dataset):
             raise ValueError("Invalid `element`. `element` should not be empty.")
         for leaf in leaves:
             if leaf.ndim == 0:
-                raise ValueError("Unbatching a tensor is only supported for rank >= 1")
+                raise ValueError("Unbatching a tensor is only supported for rank >= 1\n"
+                                 "(from_tensor_slices slices along the first axis, and a "
+                                 "scalar has none; use Dataset.from_tensors for one element.)")
         sizes = [leaf.shape[0] for leaf in leaves]
         if len(set(sizes)) > 1:
             raise ValueError(f"Dimensions {sizes[0]} and "
-                             f"{next(s for s in sizes if s != sizes[0])} are not compatible")
+                             f"{next(s for s in sizes if s != sizes[0])} are not compatible\n"
+                             f"(from_tensor_slices needs every component to have the same "
+                             f"first dimension; got {sizes}.)")
         self._source = rows.Source(arrays)
         self._spec = S.spec_of(arrays, batched=True, batch_dim=None)
         self._spec = S.map_structure(_drop_leading, self._spec)
