@@ -230,6 +230,16 @@ def test_extract_zip_with_a_dotted_fname(server, keras_home):
     assert server.requests == ["pack.zip"]
 
 
+def test_extract_without_fname_names_folders_as_keras(server, keras_home):
+    import zipfile
+    with zipfile.ZipFile(server.root / "pack.zip", "w") as zf:
+        zf.writestr("data.txt", "zipped")
+    path = get_file(origin=server.url + "pack.zip", extract=True)
+    assert path == str(keras_home / "datasets" / "pack.zip")  # the folder takes the name
+    assert (keras_home / "datasets" / "pack.zip_archive").is_file()
+    assert (pathlib.Path(path) / "data.txt").read_text() == "zipped"
+
+
 def test_extract_refuses_members_outside_the_folder(server, keras_home):
     FIXTURES.write_cifar(server.root, extra_member="../escaped.txt")
     with pytest.raises(ValueError, match="outside"):

@@ -75,6 +75,7 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
         file_hash, hash_algorithm = md5_hash, "md5"
     datadir = _cache_folder(cache_dir, cache_subdir)
     fname = os.fspath(fname) if fname is not None else None
+    provided_fname = bool(fname)
     if not fname:
         fname = os.path.basename(urllib.parse.urlsplit(origin).path)
         if not fname:
@@ -85,7 +86,7 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
                          f"file's parent directory, use the `cache_dir` argument. "
                          f"Received: fname={fname}")
     extract = extract or untar
-    target, extraction_dir = _targets(datadir, fname, extract)
+    target, extraction_dir = _targets(datadir, fname, extract, provided_fname)
 
     def acceptable(path):
         return _is_valid(path, file_hash, hash_algorithm, validator)
@@ -125,11 +126,11 @@ def _cache_folder(cache_dir, cache_subdir):
     return datadir
 
 
-def _targets(datadir, fname, extract):
-    """Keras's names: the archive and the folder it extracts to."""
+def _targets(datadir, fname, extract, provided_fname=True):
+    """Keras 3's names: the archive and the folder it extracts to."""
     if not extract:
         return os.path.join(datadir, fname), None
-    if "." in fname:
+    if provided_fname and "." in fname:
         stem = fname[:fname.find(".")]
         return os.path.join(datadir, fname), os.path.join(datadir, f"{stem}_extracted")
     return os.path.join(datadir, f"{fname}_archive"), os.path.join(datadir, fname)
