@@ -181,6 +181,9 @@ def test_summary_and_params_match_keras(name, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     model = getattr(cases, name)(keras)
     assert capture_summary(model) == GOLDEN["summaries"][name]
+    if name in cases.SUMMARY_KWARGS:
+        assert capture_summary(model, **cases.SUMMARY_KWARGS[name]) == \
+            GOLDEN["summaries"][name + "+kwargs"]
     params = GOLDEN["params"][name]
     assert sum(int(np.prod(w.shape)) for w in model.weights) == params["total"]
     assert sum(int(np.prod(w.shape)) for w in model.trainable_weights) == params["trainable"]

@@ -121,6 +121,7 @@ class Activation(Layer):
         super().__init__(**kwargs)
         self.supports_masking = True
         self.activation = _activations().get(activation)
+        self.built = True  # stateless: Keras marks it built at construction
 
     def call(self, inputs):
         return self.activation(inputs)
@@ -146,6 +147,7 @@ class Dropout(Layer):
         self.noise_shape = noise_shape
         self.seed = seed
         self.supports_masking = True
+        self.built = True
 
     def call(self, inputs, training=False):
         if training and self.rate > 0:
@@ -190,6 +192,7 @@ class Reshape(Layer):
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)
         self.target_shape = tuple(target_shape)
+        self.built = True
 
     def call(self, inputs):
         return tf.reshape(inputs, (inputs.shape[0],) + self.target_shape)

@@ -90,12 +90,16 @@ class Sequential(model_mod.Model):
         backend.unique_name("functional")  # and a Functional (names stay as in Keras)
         x = self._input_layer._input_tensor
         from tapeflow.keras.layers import layer as layer_mod
-        layer_mod._name_stack.append(self.name)
+        stack = layer_mod._name_stack
+        pushed = not stack or stack[-1] != self.name  # not already inside our own call
+        if pushed:
+            stack.append(self.name)
         try:
             for layer in self._stack:
                 x = layer(x)
         finally:
-            layer_mod._name_stack.pop()
+            if pushed:
+                stack.pop()
         self._outputs_kt = x
         self._build_shapes = input_shape
         self._graph_built = True

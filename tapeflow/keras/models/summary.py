@@ -50,19 +50,20 @@ def column_widths(line_length, positions):
 
 
 def _wrap(text, width):
-    """Greedy word wrap at spaces; words longer than the width are folded."""
+    """Greedy word wrap at spaces; a word longer than the width is cut with '…' (rich's
+    ellipsis overflow, as Keras's table cells use)."""
     lines = []
     for paragraph in str(text).split("\n"):
         line = ""
         for word in paragraph.split(" "):
             if not word:
                 continue
-            while len(word) > width:
+            if len(word) > width:
                 if line:
                     lines.append(line)
                     line = ""
-                lines.append(word[:width])
-                word = word[width:]
+                lines.append(word[:width - 1] + "…")
+                continue
             if not line:
                 line = word
             elif len(line) + 1 + len(word) <= width:
@@ -84,7 +85,13 @@ def _render_row(cells, widths, aligns, box, kind):
         parts = []
         for lines, w, align in zip(wrapped, widths, aligns):
             text = lines[i] if i < len(lines) else ""
-            parts.append(" " + (text.rjust(w) if align == "right" else text.ljust(w)) + " ")
+            if align == "right":
+                text = text.rjust(w)
+            elif align == "center":
+                text = (" " * ((w - len(text)) // 2) + text).ljust(w)
+            else:
+                text = text.ljust(w)
+            parts.append(" " + text + " ")
         out.append(left + vertical.join(parts) + right)
     return out
 
@@ -186,6 +193,7 @@ def summary_text(model, line_length=None, positions=None, show_trainable=False, 
     widths = column_widths(line_length, positions)
     box = box or _HEAVY
     lines = [f'Model: "{model.name}"', _rule(widths, box["top"])]
+    header = [h if len(h) <= w else h[:w - 1] + "…" for h, w in zip(header, widths)]
     lines += _render_row(header, widths, aligns, box, "head")
     lines.append(_rule(widths, box["head_row"]))
     rows = []
@@ -195,13 +203,16 @@ def summary_text(model, line_length=None, positions=None, show_trainable=False, 
         if not sequential_like:
             fields.append(_connections(layer, relevant))
         if show_trainable:
-            fields.append("Y" if layer.trainable else "N")
+            fields.append(("Y" if layer.trainable else "N") if layer.weights else "-")
         rows.append(_render_row(fields, widths, aligns, box, "mid"))
     for i, row in enumerate(rows):
         if i:
             lines.append(_rule(widths, box["row"]))
         lines += row
     lines.append(_rule(widths, box["bottom"]))
+    # rich crops a table wider than the console (COLUMNS, else 80 when not a terminal)
+    console = shutil.get_terminal_size((80, 24)).columns
+    lines[1:] = [line[:console] for line in lines[1:]]
     trainable, non_trainable = model.trainable_weights, model.non_trainable_weights
     t_count, n_count = _count(trainable), _count(non_trainable)
     t_mem, n_mem = _memory(trainable), _memory(non_trainable)

@@ -108,8 +108,40 @@ def subclassed(keras):
     return model
 
 
+def after_fit(keras):
+    model = keras.Sequential([keras.layers.Dense(4, activation="relu"), keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(np.ones((8, 3), "float32"), np.ones((8, 1), "float32"), verbose=0)
+    return model
+
+
+def nested_long_names(keras):
+    layers = keras.layers
+    inner = keras.Sequential([layers.Dense(5), layers.Dense(2)],
+                             name="inner_block_with_a_rather_long_name")
+    x = keras.Input((4,))
+    z = layers.Dense(1, name="a_very_long_dense_layer_name_that_wraps")(inner(x))
+    return keras.Model(x, z)
+
+
+def subclassed_unbuilt(keras):
+    class Sub(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.a = keras.layers.Dense(3)
+            self.b = keras.layers.Dropout(0.1)
+            self.c = keras.layers.Flatten()
+
+        def call(self, x):
+            return self.c(self.b(self.a(x)))
+    return Sub()
+
+
 SUMMARY_CASES = ["chapter2", "chapter7_sequential", "with_input", "unbuilt", "frozen", "ticket",
-                 "functional_chain", "merges", "embedding", "subclassed"]
+                 "functional_chain", "merges", "embedding", "subclassed", "after_fit",
+                 "nested_long_names", "subclassed_unbuilt"]
+SUMMARY_KWARGS = {"nested_long_names": {"show_trainable": True}, "ticket": {"line_length": 98},
+                  "after_fit": {"show_trainable": True}}
 
 # (case, inputs) for fixed-weight outputs
 OUTPUT_CASES = {

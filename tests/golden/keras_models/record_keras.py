@@ -22,10 +22,10 @@ import model_cases as cases
 import numpy as np
 
 
-def summary_text(model):
+def summary_text(model, **kwargs):
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        model.summary()
+        model.summary(**kwargs)
     return out.getvalue()
 
 
@@ -36,6 +36,9 @@ def record():
         keras.backend.clear_session()
         model = getattr(cases, name)(keras)
         golden["summaries"][name] = summary_text(model)
+        if name in cases.SUMMARY_KWARGS:
+            golden["summaries"][name + "+kwargs"] = summary_text(model,
+                                                                 **cases.SUMMARY_KWARGS[name])
         golden["params"][name] = {
             "total": int(sum(np.prod(w.shape) for w in model.weights)),
             "trainable": int(sum(np.prod(w.shape) for w in model.trainable_weights)),
