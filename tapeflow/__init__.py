@@ -15,7 +15,7 @@ from tapeflow import config, debugging, dtypes, errors, linalg, math, nest, nn, 
 from tapeflow.dtypes import (DType, as_dtype, bool, complex64, complex128, double,  # noqa: F401
                              float16, float32, float64, half, int8, int16, int32, int64,
                              string, uint8, uint16, uint32, uint64)
-from tapeflow.function import Function, TensorSpec, function  # noqa: F401
+from tapeflow.def_function import Function, TensorSpec, function  # noqa: F401
 from tapeflow.gradient_tape import GradientTape, UnconnectedGradients, custom_gradient  # noqa: F401
 from tapeflow.misc import (case, cond, control_dependencies, device, ensure_shape,  # noqa: F401
                            executing_eagerly, group, init_scope, is_tensor, map_fn, no_op,

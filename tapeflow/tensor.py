@@ -172,7 +172,14 @@ def numpy_text(value, is_repr):
 
 # -- conversion -----------------------------------------------------------------------------
 def _mixed(value):
-    """Refuse what TF refuses in a Python sequence: bools or strings mixed with numbers."""
+    """Refuse what TF refuses in a Python sequence: bools or strings mixed with numbers.
+
+    Returns whether the first leaf is a NumPy value: then, as in TF, the sequence keeps
+    NumPy's dtype (``[np.float64(2.), 1.5]`` is float64; ``[1.5, np.float64(2.)]`` float32).
+    """
+    first = value
+    while isinstance(first, (list, tuple)) and first:
+        first = first[0]
     kinds, stack = set(), [value]
     while stack:
         v = stack.pop()
@@ -188,6 +195,7 @@ def _mixed(value):
             kinds.add("o")
     if len(kinds - {"o"}) > 1:
         raise ValueError("Can't convert Python sequence with mixed types to Tensor.")
+    return isinstance(first, (xp.ndarray, xp.generic))
 
 
 def _infer_python(value, narrow=True):
@@ -196,8 +204,7 @@ def _infer_python(value, narrow=True):
     With ``narrow=False`` (a dtype was requested) floats stay float64 until cast to it, so
     ``tf.constant(0.1, tf.float64)`` is exactly 0.1.
     """
-    if isinstance(value, (list, tuple)):
-        _mixed(value)
+    numpy_leaves = isinstance(value, (list, tuple)) and _mixed(value)
     try:
         a = xp.asarray(value)
     except (ValueError, OverflowError):
@@ -207,8 +214,8 @@ def _infer_python(value, narrow=True):
                          "Tensor.") from None
     kind = a.dtype.kind
     if kind == "f":
-        return a.astype(xp.float32) if narrow else a
-    if kind == "i":
+        return a.astype(xp.float32) if narrow and not numpy_leaves else a
+    if kind == "i" or (kind == "u" and numpy_leaves):
         if a.size == 0 or (_int32_min <= a.min() and a.max() <= _int32_max):
             return a.astype(xp.int32)
         return a

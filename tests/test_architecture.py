@@ -66,8 +66,6 @@ LOW_LEVEL = ("tapeflow.tensor", "tapeflow.dtypes", "tapeflow.shapes", "tapeflow.
 
 # Violations present today (strict xfail: the lead removes an entry once the module is fixed).
 KNOWN_VIOLATIONS = {
-    ("keras", "tapeflow.keras.utils.numerical_utils"): "keras imports tapeflow.tensor "
-                                                       "(an internal module; use tf.Tensor)",
 }
 
 

@@ -15,7 +15,7 @@ from tapeflow import dtypes, errors, shapes
 from tapeflow.data import _rows as rows
 from tapeflow.data import _structure as S
 from tapeflow.data import dataset
-from tapeflow.function import TensorSpec  # tapeflow.function is shadowed by tf.function
+from tapeflow.def_function import TensorSpec
 from tapeflow.ops import random_ops
 
 

@@ -8,7 +8,7 @@ as TF's element_spec shows it.
 import numpy as np
 
 from tapeflow import errors, shapes, tape, tensor
-from tapeflow.function import TensorSpec  # tapeflow.function is shadowed by tf.function
+from tapeflow.def_function import TensorSpec
 from tapeflow.tensor import Tensor
 
 

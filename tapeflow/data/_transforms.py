@@ -10,7 +10,7 @@ from tapeflow.data import _rows as rows
 from tapeflow.data import _sources as sources
 from tapeflow.data import _structure as S
 from tapeflow.data import dataset
-from tapeflow.function import TensorSpec  # tapeflow.function is shadowed by tf.function
+from tapeflow.def_function import TensorSpec
 from tapeflow.ops import random_ops
 from tapeflow.tensor import Tensor
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tapeflow.tensor import Tensor
+from tapeflow import Tensor
 
 
 def to_categorical(x, num_classes: int | None = None):

@@ -1,4 +1,7 @@
-"""tf.function and TensorSpec: accepted, and run eagerly (no tracing yet)."""
+"""tf.function and TensorSpec: accepted, and run eagerly (no tracing yet).
+
+(Named after TF's own module: ``tapeflow.function`` would be shadowed by ``tf.function``.)
+"""
 import functools
 
 from tapeflow import dtypes, shapes
