@@ -4,6 +4,19 @@ Dicts flatten in sorted-key order, as TensorFlow's.
 """
 
 
+_NESTED = (list, tuple, dict)
+
+
+def _flat(structure):
+    """A plain list or tuple with no nested structure inside (checked without a generator)."""
+    if type(structure) is not list and type(structure) is not tuple:
+        return False
+    for s in structure:
+        if isinstance(s, _NESTED):
+            return False
+    return True
+
+
 def is_nested(structure):
     return isinstance(structure, (list, tuple, dict))
 
@@ -23,11 +36,10 @@ def _sort_key(k):
 
 def flatten(structure, expand_composites=False):
     """The leaves of ``structure`` in order, as a list (a leaf alone gives ``[leaf]``)."""
-    if not isinstance(structure, (list, tuple, dict)):
+    if not isinstance(structure, _NESTED):
         return [structure]
-    if type(structure) in (list, tuple) and not any(
-            isinstance(s, (list, tuple, dict)) for s in structure):
-        return list(structure)  # the common flat case, without the walk
+    if _flat(structure):
+        return list(structure)  # the common case (a list of tensors), without the walk
     out, stack = [], [structure]
     while stack:
         s = stack.pop()
@@ -56,8 +68,7 @@ def pack_sequence_as(structure, flat_sequence, expand_composites=False):
             raise ValueError(f"Could not pack sequence. Structure had 1 atom, but "
                              f"flat_sequence had {len(flat)} items.")
         return flat[0]
-    if type(structure) in (list, tuple) and len(structure) == len(flat) and not any(
-            isinstance(s, (list, tuple, dict)) for s in structure):
+    if len(structure) == len(flat) and _flat(structure):
         return flat if type(structure) is list else tuple(flat)
     pos = [0]
 
