@@ -214,3 +214,14 @@ def test_keras_ops_eager_and_symbolic():
     _, out = model([np.ones((2, 3)), -np.ones((2, 3))])
     np.testing.assert_allclose(out, np.full((2, 1), 0.5))
     assert (a * b).shape == (None, 3) and a[:, :2].shape == (None, 2)
+
+
+def test_forgotten_super_init_is_explained():
+    class Bad(layers.Layer):
+        def __init__(self):
+            self.units = 3
+
+        def call(self, x):
+            return x
+    with pytest.raises(RuntimeError, match=r"forgot to call `super\(\).__init__\(\)`"):
+        Bad()(np.ones((1, 2), "float32"))

@@ -157,6 +157,9 @@ class Layer(tf.Module):
         object.__setattr__(self, "_name", None)
         object.__setattr__(self, "_inbound_nodes", [])
         object.__setattr__(self, "_build_shapes", None)
+        object.__setattr__(self, "autocast", True)
+        object.__setattr__(self, "input_spec", None)
+        object.__setattr__(self, "_dtype_name", "float32")
         return self
 
     def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None, autocast=True,
@@ -291,6 +294,7 @@ class Layer(tf.Module):
         regularizer=None, constraint=None, aggregation="none", overwrite_with_gradient=False,
         name=None)``, Keras 3's signature.
         """
+        _check_init(self)
         if args and isinstance(args[0], str):
             raise ValueError(f"`name` must be passed as a keyword argument. Received: "
                              f"add_weight('{args[0]}', ...). Use: add_weight(shape=..., "
@@ -435,6 +439,7 @@ class Layer(tf.Module):
     def _maybe_build(self, shapes):
         if self.built:
             return
+        _check_init(self)
         self._build_shapes = shapes
         with tf.init_scope():
             if not getattr(type(self).build, "_is_default", False):
@@ -616,6 +621,12 @@ def _dtype_name(dtype):
     if isinstance(dtype, _DTypePolicy):
         return dtype.name
     return tf.as_dtype(getattr(dtype, "name", dtype)).name
+
+
+def _check_init(layer):
+    if layer.__dict__.get("_name") is None:
+        raise RuntimeError(f"You forgot to call `super().__init__()` in the `__init__()` method "
+                           f"of {type(layer).__name__}. Go add it!")
 
 
 def _unwrap(x):
