@@ -676,10 +676,7 @@ class Trainer:
         self._assert_compiled()
         verbose = 1 if verbose == "auto" else verbose
         data = _data or _make_data(x, y, sample_weight, batch_size, False, steps)
-        own = callbacks is None or not hasattr(callbacks, "on_test_batch_end") or \
-            not hasattr(callbacks, "callbacks")
-        cb = self._callbacks(callbacks, verbose, 1, steps or data.steps) if own or \
-            not _is_callback_list(callbacks) else callbacks
+        cb = self._callbacks(callbacks, verbose, 1, steps or data.steps)  # fit passes its own
         self.make_test_function()
         self.reset_metrics()
         cb.on_test_begin()
@@ -783,10 +780,6 @@ def _sorted_flat(logs):
         else:
             out[k] = v
     return dict(sorted(out.items()))
-
-
-def _is_callback_list(obj):
-    return type(obj).__name__ == "CallbackList"
 
 
 def _find_history(cb):
