@@ -632,6 +632,10 @@ class Trainer:
         self.stop_training = False
         self.make_train_function()
         cb.on_train_begin()
+        # BackupAndRestore sets these in on_train_begin to resume where a killed fit stopped
+        # (Keras's trainer reads _initial_epoch the same way).
+        initial_epoch = max(initial_epoch, getattr(self, "_initial_epoch", None) or 0)
+        initial_step = getattr(self, "_initial_step", None) or 0
         train_step = self.train_step
         logs = {}
         epoch_logs = {}
@@ -639,7 +643,10 @@ class Trainer:
             self.reset_metrics()
             cb.on_epoch_begin(epoch)
             step = -1
+            skip = initial_step if epoch == initial_epoch else 0
             for step, batch in enumerate(data.epoch(steps_per_epoch)):
+                if step < skip:  # drawn (same shuffle) but already trained before a restart
+                    continue
                 if not self.built:
                     self._build_for(batch)
                 cb.on_train_batch_begin(step)
@@ -649,7 +656,8 @@ class Trainer:
                     break
             if step < 0 and epoch == initial_epoch:
                 raise ValueError("Expected input data to be non-empty.")
-            epoch_logs = _pythonify(self._metrics_or_logs(logs))
+            epoch_logs = _pythonify(self._metrics_or_logs(logs) if step >= skip else
+                                    self.get_metrics_result())
             if val is not None and (epoch + 1) % validation_freq == 0:
                 val_logs = self.evaluate(callbacks=cb, _data=val, return_dict=True,
                                          steps=validation_steps, verbose=0)
