@@ -277,3 +277,18 @@ def test_fit_on_tensors_and_repeated_dataset():
     ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(16).repeat()
     h = model.fit(ds, epochs=2, steps_per_epoch=3, verbose=0)
     assert len(h.history["loss"]) == 2
+
+
+def test_fit_resumes_from_initial_epoch_and_step_hooks():
+    x, y = blobs(64)
+    model = classifier()
+    seen = []
+
+    class Resume(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.model._initial_epoch, self.model._initial_step = 1, 2
+
+        def on_train_batch_begin(self, batch, logs=None):
+            seen.append(batch)
+    h = model.fit(x, y, epochs=3, batch_size=16, verbose=0, callbacks=[Resume()])
+    assert h.epoch == [1, 2] and seen == [2, 3, 0, 1, 2, 3]
