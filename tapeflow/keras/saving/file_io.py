@@ -92,33 +92,37 @@ def read_keras_archive(path, limits=None):
     """{member name: bytes} of a ``.keras`` zip, read in memory with every check applied."""
     limits = dict({"metadata.json": MAX_JSON_BYTES, "config.json": MAX_JSON_BYTES,
                    "model.weights.h5": MAX_WEIGHTS_BYTES}, **(limits or {}))
+    return read_archive(path, limits, required=("config.json", "model.weights.h5"),
+                        what="a `.keras` file")
+
+
+def read_archive(path, limits, required=(), what="this archive"):
+    """{member: bytes} of a zip whose member names are exactly some of ``limits``' keys."""
     path = os.fspath(path)
-    total = sum(limits.values()) + (1 << 20)
-    data = read_file(path, total, "a .keras archive")
+    allowed = tuple(limits)
+    data = read_file(path, sum(limits.values()) + (1 << 20), what)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as error:
-        raise corrupt(path, f"it is not a valid zip archive ({error}); a `.keras` file is a zip "
-                            "holding metadata.json, config.json and model.weights.h5. It may "
-                            "be truncated or damaged.") from None
+        raise corrupt(path, f"it is not a valid zip archive ({error}); {what} is a zip "
+                            f"holding {', '.join(allowed)}. It may be truncated or "
+                            "damaged.") from None
     except (OSError, ValueError, EOFError) as error:
         raise corrupt(path, f"the zip archive cannot be read ({error}).") from None
     infos = archive.infolist()
     names = [info.filename for info in infos]
     for info in infos:
-        if info.filename not in KERAS_MEMBERS:
-            raise corrupt(path, f"unexpected member {info.filename!r}; a `.keras` file holds "
-                                f"only {', '.join(KERAS_MEMBERS)}. Nothing was extracted.")
+        if info.filename not in allowed:
+            raise corrupt(path, f"unexpected member {info.filename!r}; {what} holds only "
+                                f"{', '.join(allowed)}. Nothing was extracted.")
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
         raise corrupt(path, f"member(s) {sorted(duplicates)} appear more than once.")
-    for required in ("config.json", "model.weights.h5"):
-        if required not in names:
-            raise corrupt(path, f"the member {required!r} is missing (members: {names}).")
-    out = {}
-    for info in infos:
-        out[info.filename] = _read_member(path, archive, info, limits[info.filename])
-    return out
+    for member in required:
+        if member not in names:
+            raise corrupt(path, f"the member {member!r} is missing (members: {names}).")
+    return {info.filename: _read_member(path, archive, info, limits[info.filename])
+            for info in infos}
 
 
 def _read_member(path, archive, info, limit):
