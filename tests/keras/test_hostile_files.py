@@ -381,3 +381,13 @@ def test_refused_load_leaves_the_model_untouched(tmp_path, base):
         saving.load_weights(model, target)
     for b, w in zip(before, model.weights):
         np.testing.assert_array_equal(b, w.numpy())
+
+
+def test_config_nested_too_deeply(tmp_path, base):
+    def edit(config):
+        deep = {}
+        for _ in range(500):
+            deep = {"x": deep}
+        _dense(config)["config"]["kernel_initializer"] = {
+            "module": "keras.initializers", "class_name": "Zeros", "config": deep}
+    _refused(_with_config(tmp_path, base[1], edit), ValueError, "nested more than")

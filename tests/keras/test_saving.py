@@ -406,3 +406,19 @@ def test_every_builtin_config_round_trips_through_json(cls):
     again = saving.deserialize_keras_object(config)
     assert type(again) is cls
     assert saving.serialize_keras_object(again)["config"] == config["config"]
+
+
+def test_functional_model_of_a_registered_subclass(tmp_path):
+    @saving.register_keras_serializable(package="test_saving")
+    class CustomModel(keras.Model):
+        def train_step(self, data):
+            return super().train_step(data)
+
+    x = keras.Input((3,))
+    model = CustomModel(x, keras.layers.Dense(2)(x))
+    model.compile(optimizer="sgd", loss="mse")
+    saving.save_model(model, tmp_path / "c.keras")
+    again = saving.load_model(tmp_path / "c.keras")
+    assert isinstance(again, CustomModel)
+    np.testing.assert_array_equal(again.predict(np.ones((1, 3)), verbose=0),
+                                  model.predict(np.ones((1, 3)), verbose=0))

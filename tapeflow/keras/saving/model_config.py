@@ -74,6 +74,10 @@ def _with_meta(model, config):
     from tapeflow.keras.saving import object_registration as reg
     _, models, _, _ = _keras()
     cls = type(model)
+    from tapeflow.keras.models import model as model_mod
+    for user_cls, derived in getattr(model_mod, "_FUNCTIONAL_SUBCLASSES", {}).items():
+        if derived is cls:  # CustomModel(inputs, outputs): save it as the user's class
+            cls = user_cls
     registered = reg.GLOBAL_CUSTOM_NAMES.get(cls)
     if cls is models.Sequential:
         out = {"module": "keras", "class_name": "Sequential", "config": config,

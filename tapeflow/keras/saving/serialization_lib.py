@@ -26,6 +26,7 @@ import numpy as np
 from tapeflow.keras.saving import object_registration as reg
 
 MAX_CONFIG_ARRAY_ELEMENTS = 1 << 24  # a __numpy__ value in a config: 16M elements at most
+MAX_CONFIG_DEPTH = 200  # nesting levels (Keras's own configs use a few dozen)
 
 LAMBDA_MESSAGE = (
     "Requested the deserialization of a Python lambda. This carries a potential risk of "
@@ -296,16 +297,20 @@ def _check_numpy(config):
 
 def check_config(config, custom_objects=None, safe_mode=True, _parent=None):
     """Walks a whole config and raises if any entry is not allowed. Instantiates nothing."""
-    stack = [(config, _parent)]
+    stack = [(config, _parent, 0)]
     while stack:
-        value, parent = stack.pop()
+        value, parent, depth = stack.pop()
+        if depth > MAX_CONFIG_DEPTH:
+            raise ValueError(f"The config is nested more than {MAX_CONFIG_DEPTH} levels deep; "
+                             "refused (a Keras model config is far shallower).")
+        depth += 1
         if isinstance(value, list):
-            stack.extend((v, parent) for v in value)
+            stack.extend((v, parent, depth) for v in value)
             continue
         if not isinstance(value, dict):
             continue
         if not is_object_config(value):
-            stack.extend((v, parent) for v in value.values())
+            stack.extend((v, parent, depth) for v in value.values())
             continue
         class_name = value["class_name"]
         if class_name == "__lambda__":
@@ -316,7 +321,7 @@ def check_config(config, custom_objects=None, safe_mode=True, _parent=None):
             _check_numpy(value)
             continue
         if class_name in _SPECIAL:
-            stack.extend((v, parent) for v in (value.get("config") or {}).values()
+            stack.extend((v, parent, depth) for v in (value.get("config") or {}).values()
                          if class_name != "__keras_tensor__")
             continue
         if class_name in _DTYPE_POLICIES and not value.get("registered_name"):
@@ -327,13 +332,11 @@ def check_config(config, custom_objects=None, safe_mode=True, _parent=None):
         name = getattr(found, "__name__", class_name)
         inner = value.get("config")
         if class_name != "function" and inner is not None:
-            stack.append((inner, name))
-        for key in ("build_config", "compile_config"):
+            stack.append((inner, name, depth))
+        # build/compile configs, and a functional layer's inbound_nodes, sit beside "config"
+        for key in ("build_config", "compile_config", "inbound_nodes"):
             if value.get(key) is not None:
-                stack.append((value[key], name))
-        for key in ("layers", "inbound_nodes"):  # functional entries carry these beside config
-            if key in value and key != "config":
-                stack.append((value[key], name))
+                stack.append((value[key], name, depth))
 
 
 # ================================= deserialization ============================================
