@@ -106,8 +106,10 @@ def lookup_custom(class_name, registered_name, custom_objects):
         for key in (registered_name, class_name):
             if isinstance(key, str) and key in table:
                 return table[key]
-    # A registered object written by its bare name (tapeflow's activations.serialize does so):
-    # accepted when exactly one registration has that name.
+    # A registered object written by its bare name, with no package (tapeflow's
+    # activations.serialize does so): accepted when exactly one registration has that name.
+    if registered_name not in (None, "function", class_name):
+        return None
     matches = [v for k, v in GLOBAL_CUSTOM_OBJECTS.items() if k.split(">", 1)[-1] == class_name]
     return matches[0] if len(matches) == 1 else None
 
