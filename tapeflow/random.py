@@ -6,6 +6,10 @@ from tapeflow.ops import elementwise, nn_ops, random_ops
 from tapeflow.tensor import Tensor
 
 set_seed = random_ops.set_seed
+# tapeflow extensions (TF keeps this state inside its kernels): save and restore every random
+# stream, so a checkpoint (keras.callbacks.BackupAndRestore) resumes training bit for bit.
+get_state = random_ops.get_state
+set_state = random_ops.set_state
 
 
 def _shape(shape):

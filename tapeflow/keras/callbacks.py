@@ -130,6 +130,8 @@ class CallbackList(Callback):
                  **params):
         super().__init__()
         self.callbacks = _flatten(callbacks)
+        for callback in self.callbacks:
+            callback._callback_list = self  # BackupAndRestore saves its siblings' state
         self._history = next((c for c in self.callbacks if isinstance(c, History)), None)
         self._progbar = next((c for c in self.callbacks if isinstance(c, ProgbarLogger)), None)
         if self._history is None and add_history:
@@ -143,6 +145,7 @@ class CallbackList(Callback):
         self.set_params(params)
 
     def append(self, callback):
+        callback._callback_list = self
         self.callbacks.append(callback)
 
     def set_params(self, params):
@@ -683,3 +686,11 @@ class TensorBoard(Callback):
     def __init__(self, log_dir="logs", **kwargs):
         super().__init__()
         self.log_dir = os.fspath(log_dir)
+
+
+def __getattr__(name):
+    # The checkpoint callbacks live with the file format (keras.saving), loaded on first use.
+    if name in ("ModelCheckpoint", "BackupAndRestore"):
+        from tapeflow.keras.saving import checkpoint_callbacks
+        return getattr(checkpoint_callbacks, name)
+    raise AttributeError(f"module 'tapeflow.keras.callbacks' has no attribute '{name}'")

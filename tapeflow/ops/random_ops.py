@@ -81,3 +81,24 @@ def truncated_normal(gen, shape, np_dtype):
         out[bad] = gen.standard_normal(int(bad.sum()))
         bad = xp.abs(out) > 2
     return out.astype(np_dtype)
+
+
+def get_state():
+    """Every stream's position as plain data (for checkpoints that resume training exactly)."""
+    return {"global_seed": _global_seed, "op_counter": _op_counter,
+            "streams": [[list(key), gen.bit_generator.state] for key, gen in _streams.items()],
+            "fresh": None if _fresh is None else _fresh.bit_generator.state}
+
+
+def set_state(state):
+    """Restore what ``get_state`` returned."""
+    global _global_seed, _op_counter, _fresh
+    _global_seed, _op_counter = state["global_seed"], state["op_counter"]
+    _streams.clear()
+    for key, gen_state in state["streams"]:
+        gen = generator_from(tuple(key))
+        gen.bit_generator.state = gen_state
+        _streams[tuple(key)] = gen
+    if state["fresh"] is not None:
+        _fresh = xp.random.default_rng()
+        _fresh.bit_generator.state = state["fresh"]

@@ -112,6 +112,24 @@ class Model(trainer.Trainer, Layer):
     def from_config(cls, config, custom_objects=None):
         return cls(**config)
 
+    # -- files: the `.keras` format lives in keras.saving (h5py loads only when used) ------
+    def save(self, filepath, overwrite=True, **kwargs):
+        """Save architecture, weights, optimizer state and compile config to a `.keras` file."""
+        from tapeflow.keras import saving
+        return saving.save_model(self, filepath, overwrite=overwrite, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True, **kwargs):
+        from tapeflow.keras import saving
+        return saving.save_weights(self, filepath, overwrite=overwrite, **kwargs)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        from tapeflow.keras import saving
+        return saving.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+
+    def to_json(self, **kwargs):
+        from tapeflow.keras import saving
+        return saving.to_json(self, **kwargs)
+
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 

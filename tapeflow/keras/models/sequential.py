@@ -39,9 +39,9 @@ class Sequential(model_mod.Model):
             layer = layer._keras_history.operation
         if isinstance(layer, il.InputLayer):
             if self._stack or self._input_layer is not None:
-                raise ValueError(f"Sequential model '{self.name}' has already been configured to use "
-                                 "input shape. You cannot add a different Input layer to "
-                                 "it.")
+                raise ValueError(f"Sequential model '{self.name}' has already been configured "
+                                 "to use input shape. You cannot add a different Input layer "
+                                 "to it.")
             self._input_layer = layer
             return
         if not isinstance(layer, Layer):

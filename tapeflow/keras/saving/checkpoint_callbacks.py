@@ -19,11 +19,11 @@ import json
 import os
 import random
 import shutil
-import sys
 import warnings
 
 import numpy as np
 
+import tapeflow as tf
 from tapeflow.keras import callbacks as callbacks_mod
 from tapeflow.keras.saving import file_io, saving_lib
 
@@ -171,13 +171,6 @@ def _set_np_state(state):
                          state["pos"], state["has_gauss"], state["cached_gaussian"]))
 
 
-def _random_ops():
-    # tapeflow's op-seeded streams (dropout, random initializers). Until the core exposes
-    # tf.random.get_state()/set_state(), read the stream table the random ops already use.
-    import tapeflow  # noqa: F401 - makes sure the module below is loaded
-    return sys.modules.get("tapeflow.ops.random_ops")
-
-
 def _jsonable(value):
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
@@ -201,39 +194,12 @@ def _from_jsonable(value):
 
 
 def _tapeflow_rng_state():
-    public = getattr(__import__("tapeflow").random, "get_state", None)
-    if public is not None:
-        return {"public": _jsonable(public())}
-    ops = _random_ops()
-    if ops is None:
-        return None
-    streams = [[list(key), _jsonable(gen.bit_generator.state)]
-               for key, gen in ops._streams.items()]
-    fresh = None if ops._fresh is None else _jsonable(ops._fresh.bit_generator.state)
-    return {"global_seed": ops._global_seed, "op_counter": ops._op_counter,
-            "streams": streams, "fresh": fresh}
+    return _jsonable(tf.random.get_state())
 
 
 def _set_tapeflow_rng_state(state):
-    if not state:
-        return
-    if "public" in state:
-        __import__("tapeflow").random.set_state(_from_jsonable(state["public"]))
-        return
-    ops = _random_ops()
-    if ops is None:
-        return
-    ops._global_seed = state["global_seed"]
-    ops._op_counter = state["op_counter"]
-    ops._streams.clear()
-    for key, gen_state in state["streams"]:
-        gen = ops.generator_from(tuple(key))
-        gen.bit_generator.state = _from_jsonable(gen_state)
-        ops._streams[tuple(key)] = gen
-    if state["fresh"] is not None:
-        gen = np.random.default_rng()
-        gen.bit_generator.state = _from_jsonable(state["fresh"])
-        ops._fresh = gen
+    if state:
+        tf.random.set_state(_from_jsonable(state))
 
 
 def _python_state():
@@ -278,23 +244,8 @@ def _set_callback_state(callback, state, arrays):
 
 
 def _find_callback_list(callback):
-    """The CallbackList calling ``callback`` (to reach the other callbacks' state).
-
-    Uses ``callback._callback_list`` when the list provides it; otherwise looks one or two
-    frames up for the CallbackList dispatching this hook.
-    """
-    found = getattr(callback, "_callback_list", None)
-    if found is not None:
-        return found
-    frame = sys._getframe(1)
-    for _ in range(4):
-        if frame is None:
-            break
-        owner = frame.f_locals.get("self")
-        if isinstance(owner, callbacks_mod.CallbackList) and callback in owner.callbacks:
-            return owner
-        frame = frame.f_back
-    return None
+    """The CallbackList calling ``callback`` (it registers itself on each of its callbacks)."""
+    return getattr(callback, "_callback_list", None)
 
 
 # ================================= BackupAndRestore ===========================================
