@@ -366,6 +366,9 @@ class _IterData:
         self.data = data
         self.reiterable = not (iter(data) is data) if hasattr(data, "__iter__") else False
         self._it = None
+        # With an explicit steps_per_epoch, epochs continue one iterator (Keras); otherwise a
+        # re-iterable source (a Dataset, a list) starts afresh every epoch.
+        self._continue_iterator = steps is not None
         try:
             self.steps = len(data) if steps is None else steps
         except (TypeError, ValueError):
@@ -373,7 +376,7 @@ class _IterData:
 
     def epoch(self, steps=None):
         steps = steps if steps is not None else self.steps
-        if self.reiterable and (steps is None or self._it is None) or self._it is None:
+        if self._it is None or (self.reiterable and not self._continue_iterator):
             self._it = iter(self.data)
         count = 0
         while steps is None or count < steps:

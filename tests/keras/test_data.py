@@ -430,9 +430,6 @@ def test_window_elements_are_datasets():
     assert [values(w) for w in windows] == [[0, 1], [2, 3], [4]]
 
 
-@pytest.mark.xfail(reason="trainer bug (engineer A): with steps taken from len(dataset), "
-                          "_IterData.epoch reuses the exhausted iterator from epoch 1, so "
-                          "epoch 2 sees no batches", strict=False)
 def test_fit_iterates_a_dataset_afresh_every_epoch():
     from tapeflow import keras
     x = np.random.RandomState(0).rand(40, 3).astype("float32")
