@@ -20,7 +20,18 @@ def relu(features, name=None):
 
 
 def _relu_vjp(r, g):
-    return (manipulation.where(comparison.greater(r.inputs[0], 0), g, E.zeros_like_value(g)),)
+    return (_relu_grad(g, r.out),)
+
+
+def _relu_grad(g, y):
+    """g where relu's output is positive, else 0 (so relu'(0) = 0): one pass, one op."""
+    v = g._value * (y._value > 0)
+    return P.emit(v, (g, y), _relu_grad_vjp)
+
+
+def _relu_grad_vjp(r, gg):
+    # Linear in g with the same mask; relu's output only selects, so no gradient flows to it.
+    return (_relu_grad(gg, r.inputs[1]) if r.needs[0] else None), None
 
 
 def relu6(features, name=None):
@@ -198,8 +209,9 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None
             op, f"Received a label value of {bad} which is outside the valid range of [0, {n})."
                 f"  Label values: {' '.join(str(v) for v in lv.reshape(-1)[:20].tolist())}",
             f"class ids must lie in [0, {n}): check the labels, or the number of output units."))
-    ls = log_softmax(logits)
-    loss = -xp.take_along_axis(ls._value, lv[..., None].astype(xp.intp), -1)[..., 0]
+    shifted = xv - xp.max(xv, axis=-1, keepdims=True)
+    ls = shifted - xp.log(xp.sum(xp.exp(shifted), axis=-1, keepdims=True))
+    loss = -xp.take_along_axis(ls, lv[..., None].astype(xp.intp), -1)[..., 0]
     return P.emit(loss, (logits,), _sparse_xent_vjp, lv)
 
 
