@@ -142,10 +142,41 @@ def _div_vjp(r, g):
 
 
 def divide_no_nan(x, y, name=None):
+    """x / y, and 0 where y is 0. For floats one op: the kernels of the composition
+    ``where(y == 0, 0, x / where(y == 0, 1, y))`` (bit for bit), and that composition's
+    gradient in ``_divide_no_nan_vjp``; other dtypes run the composition itself."""
     x, y = P.binary(x, y, "DivNoNan")
-    safe = manipulation.where(comparison.equal(y, 0), xp.ones((), y._value.dtype), y)
-    return manipulation.where(comparison.equal(y, 0), xp.zeros((), x._value.dtype),
-                              divide(x, safe))
+    xv, yv = x._value, y._value
+    if xv.dtype.kind not in _F:
+        safe = manipulation.where(comparison.equal(y, 0), xp.ones((), yv.dtype), y)
+        return manipulation.where(comparison.equal(y, 0), xp.zeros((), xv.dtype),
+                                  divide(x, safe))
+    zero = xp.equal(yv, 0)
+    safe = xp.where(zero, xp.ones((), yv.dtype), yv)
+    try:
+        q = xp.divide(xv, safe)
+    except ValueError:
+        raise P.incompatible("RealDiv", x, y) from None
+    return P.emit(xp.where(zero, xp.zeros((), xv.dtype), q), (x, y), _divide_no_nan_vjp, zero)
+
+
+def _divide_no_nan_vjp(r, g):
+    # The composition's backward walk, op for op: the outer where masks g, realdiv's VJP runs
+    # on the safe divisor, the inner where masks the divisor's gradient.
+    x, y = r.inputs
+    zero = r.attrs
+    safe = manipulation.where(zero, xp.ones((), y._value.dtype), y)  # recorded: 2nd order
+    g = manipulation.where(zero, _zeros(g), g)
+    gx = divide(g, safe) if r.needs[0] else None
+    gy = None
+    if r.needs[1]:
+        gs = negative(multiply(g, divide(divide(x, safe), safe)))
+        gy = manipulation.where(zero, _zeros(gs), gs)
+    return gx, gy
+
+
+def _zeros(t):
+    return P.const(xp.zeros(t._value.shape, t._value.dtype))
 
 
 def floordiv(x, y, name=None):
