@@ -219,16 +219,16 @@ class Layer(tf.Module):
                 if id(v) not in seen and v is not self:
                     seen.add(id(v))
                     out.append(v)
-            elif isinstance(v, dict):
-                for x in v.values():
-                    visit(x)
-            elif isinstance(v, (list, tuple)):
-                for x in v:
+                return
+            for x in (v.values() if isinstance(v, dict) else v):
+                if isinstance(x, _NESTS):  # leaves (ints of a shape, names) need no call
                     visit(x)
         d = self.__dict__
         for name in self._tracked:
             if name in d:
-                visit(d[name])
+                v = d[name]
+                if isinstance(v, _NESTS):
+                    visit(v)
         return out
 
     def _flatten_layers(self, include_self=True, recursive=True):
@@ -597,6 +597,9 @@ class Layer(tf.Module):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+_NESTS = (Layer, dict, list, tuple)  # what _direct_layers looks inside
 
 
 class _DTypePolicy:
