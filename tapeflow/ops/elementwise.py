@@ -605,8 +605,12 @@ def cast(x, dtype, name=None):
         raise errors.UnimplementedError(errors.op_message(
             "Cast", f"Cast {x.dtype.name} to {dtype.name} is not supported",
             "use tf.strings.as_string / tf.strings.to_number for strings."))
-    with xp.errstate(invalid="ignore"):
-        value = x._value.astype(dtype._np)
+    target = dtype._np
+    if x._value.dtype.kind in "fc" and target.kind not in "fc":
+        with xp.errstate(invalid="ignore"):  # NaN/inf into ints: TF casts silently
+            value = x._value.astype(target)
+    else:
+        value = x._value.astype(target)
     return P.emit(value, (x,), _cast_vjp)
 
 

@@ -602,11 +602,14 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     if int(depth) < 0:
         raise _fail("OneHot", f"depth must be non-negative, got: {int(depth)}",
                     "pass the number of classes as depth.")
-    on = xp.asarray(1 if on_value is None else P.unary(on_value)._value).astype(dt._np)
-    off = xp.asarray(0 if off_value is None else P.unary(off_value)._value).astype(dt._np)
     d = int(depth)
     hot = idx._value[..., None] == xp.arange(d)
-    out = xp.where(hot, on, off).astype(dt._np)
+    if on_value is None and off_value is None:
+        out = hot.astype(dt._np)  # True -> 1, False -> 0: where(hot, 1, 0) in one pass
+    else:
+        on = xp.asarray(1 if on_value is None else P.unary(on_value)._value).astype(dt._np)
+        off = xp.asarray(0 if off_value is None else P.unary(off_value)._value).astype(dt._np)
+        out = xp.where(hot, on, off).astype(dt._np)
     if axis is not None and axis != -1:
         out = xp.moveaxis(out, -1, axis)
     return P.const(out)

@@ -119,8 +119,8 @@ def softmax(logits, axis=None, name=None):
     x = P.check_dtype(P.unary(logits), "Softmax", P.FLOATS, P.FLOAT_NAMES)
     a = P.axis_index(-1 if axis is None else axis, x._value.ndim, "Softmax")
     v = x._value
-    e = xp.exp(v - xp.max(v, axis=a, keepdims=True))
-    return P.emit(e / xp.sum(e, axis=a, keepdims=True), (x,), _softmax_vjp, a)
+    e = xp.exp(v - v.max(axis=a, keepdims=True))
+    return P.emit(e / e.sum(axis=a, keepdims=True), (x,), _softmax_vjp, a)
 
 
 def _softmax_vjp(r, g):
@@ -209,10 +209,13 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None
             op, f"Received a label value of {bad} which is outside the valid range of [0, {n})."
                 f"  Label values: {' '.join(str(v) for v in lv.reshape(-1)[:20].tolist())}",
             f"class ids must lie in [0, {n}): check the labels, or the number of output units."))
-    shifted = xv - xp.max(xv, axis=-1, keepdims=True)
-    ls = shifted - xp.log(xp.sum(xp.exp(shifted), axis=-1, keepdims=True))
-    loss = -xp.take_along_axis(ls, lv[..., None].astype(xp.intp), -1)[..., 0]
-    return P.emit(loss, (logits,), _sparse_xent_vjp, lv)
+    shifted = xv - xv.max(axis=-1, keepdims=True)
+    ls = shifted - xp.log(xp.exp(shifted).sum(axis=-1, keepdims=True))
+    if ls.ndim == 2:  # a batch of rows: pick each row's label directly
+        picked = ls[xp.arange(ls.shape[0]), lv]
+    else:
+        picked = xp.take_along_axis(ls, lv[..., None].astype(xp.intp), -1)[..., 0]
+    return P.emit(-picked, (logits,), _sparse_xent_vjp, lv)
 
 
 def _sparse_xent_vjp(r, g):
