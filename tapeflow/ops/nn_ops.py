@@ -210,18 +210,23 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None
                 f"  Label values: {' '.join(str(v) for v in lv.reshape(-1)[:20].tolist())}",
             f"class ids must lie in [0, {n}): check the labels, or the number of output units."))
     shifted = xv - xv.max(axis=-1, keepdims=True)
-    ls = shifted - xp.log(xp.exp(shifted).sum(axis=-1, keepdims=True))
+    e = xp.exp(shifted)
+    total = e.sum(axis=-1, keepdims=True)
+    ls = shifted - xp.log(total)
     if ls.ndim == 2:  # a batch of rows: pick each row's label directly
         picked = ls[xp.arange(ls.shape[0]), lv]
     else:
         picked = xp.take_along_axis(ls, lv[..., None].astype(xp.intp), -1)[..., 0]
-    return P.emit(-picked, (logits,), _sparse_xent_vjp, lv)
+    # softmax's own kernels, e / sum(e), need e and its sum: kept for the gradient
+    return P.emit(-picked, (logits,), _sparse_xent_vjp, (lv, e, total))
 
 
 def _sparse_xent_vjp(r, g):
     logits = r.inputs[0]
-    hot = manipulation.one_hot(P.const(r.attrs), logits._value.shape[-1], dtype=logits.dtype)
-    return (E.multiply(manipulation.expand_dims(g, -1), E.subtract(softmax(logits), hot)),)
+    lv, e, total = r.attrs
+    probs = P.emit(e / total, (logits,), _softmax_vjp, logits._value.ndim - 1)  # softmax(logits)
+    hot = manipulation.one_hot(P.const(lv), logits._value.shape[-1], dtype=logits.dtype)
+    return (E.multiply(manipulation.expand_dims(g, -1), E.subtract(probs, hot)),)
 
 
 def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
