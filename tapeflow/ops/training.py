@@ -10,17 +10,30 @@ already holds (a tensor read earlier may share it): new values replace the old o
 from tapeflow import errors
 from tapeflow.backend import xp
 from tapeflow.tensor import Tensor, convert_to_tensor
+from tapeflow.variable import Variable
+
+
+_numbers = {}  # (Python number, dtype) -> 0-d array: hyperparameters repeat every step
 
 
 def _scalar(value, np_dtype, what):
     """A hyperparameter as the composed ops see it: a Python number converted to the variable's
     dtype (``x * 0.9``), or a tensor/Variable's array, which must already have that dtype."""
     if type(value) is float or type(value) is int:
-        return xp.asarray(value, np_dtype)
-    if not isinstance(value, Tensor) and not hasattr(type(value), "_as_tensor"):
+        key = (value, np_dtype)
+        a = _numbers.get(key)
+        if a is None:
+            if len(_numbers) > 256:
+                _numbers.clear()
+            a = _numbers[key] = xp.asarray(value, np_dtype)
+        return a
+    if isinstance(value, (Tensor, Variable)):
+        v = value._value
+    elif hasattr(type(value), "_as_tensor"):
+        v = convert_to_tensor(value)._value
+    else:
         raise TypeError(f"KerasRMSpropUpdate: {what} must be a Python number or a tensor, "
                         f"got {value!r}.")
-    v = convert_to_tensor(value)._value
     if v.dtype != np_dtype:
         raise errors.InvalidArgumentError(
             f"KerasRMSpropUpdate: {what} has dtype {v.dtype.name}, expected "
@@ -29,7 +42,7 @@ def _scalar(value, np_dtype, what):
 
 
 def _array_of(x, np_dtype, shape, what):
-    v = x._value if type(x) is Tensor else convert_to_tensor(x)._value
+    v = x._value if isinstance(x, (Tensor, Variable)) else convert_to_tensor(x)._value
     if v.dtype != np_dtype or v.shape != shape:
         raise errors.InvalidArgumentError(
             f"KerasRMSpropUpdate: {what} has dtype {v.dtype.name} and shape {list(v.shape)}, "
