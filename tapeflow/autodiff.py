@@ -32,6 +32,23 @@ def backward(records, seeds, tracked):
             if gs is None:
                 continue
         inputs = rec.inputs
+        if len(inputs) == 1:  # one input (reads, unary ops): no lists, no zip
+            x = inputs[0]
+            k = id(x)
+            if k not in tracked:
+                rec.needs = [False]
+                rec.vjp(rec, gs)  # still called: a custom gradient may have side effects
+                continue
+            rec.needs = [True]
+            res = rec.vjp(rec, gs)
+            g = res[0] if res else None
+            if g is None:
+                continue
+            if g._value.shape != x._value.shape:
+                g = reduction.sum_to(g, x._value.shape)
+            prev = get(k)
+            grads[k] = g if prev is None else elementwise.add(prev, g)
+            continue
         needs = rec.needs = [id(x) in tracked for x in inputs]
         for x, g, need in zip(inputs, rec.vjp(rec, gs), needs):
             if g is None or not need:

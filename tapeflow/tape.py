@@ -65,10 +65,12 @@ def record(vjp, inputs, out, attrs=None):
                 break
         else:
             continue
-        if type(out) is tuple:
-            outs = [o for o in out if _differentiable(o)]
-        else:
-            outs = (out,) if _differentiable(out) else ()
+        if type(out) is not tuple:  # the common case: one output
+            if out._value.dtype.kind in "fc":
+                state.records.append(Record(vjp, inputs, out, attrs))
+                watched[id(out)] = out
+            continue
+        outs = [o for o in out if _differentiable(o)]
         if outs:
             state.records.append(Record(vjp, inputs, out, attrs))
             for o in outs:
