@@ -28,10 +28,13 @@ def spread(g, shape, axes, scale=None):
         v = v * scale
     if v.size == 1:  # a full reduction (a loss): fill, cheaper than a broadcast view
         out = xp.empty(shape, v.dtype)
-        out.fill(v.reshape(()))
+        out.fill(v if v.ndim == 0 else v.reshape(()))
     else:
         out = xp.broadcast_to(v.reshape(_kept_shape(shape, axes)), shape)
     return P.emit(out, (g,), _spread_vjp, (axes, scale))
+
+
+_add_reduce = xp.add.reduce  # what ndarray.sum calls, without its Python wrapper
 
 
 def sum_to(g, shape):
@@ -39,11 +42,14 @@ def sum_to(g, shape):
     un-broadcasts with it. Its own gradient broadcasts back."""
     g = P.unary(g)
     v = g._value
-    lead = v.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(lead + i for i, d in enumerate(shape)
-                                      if d == 1 and v.shape[lead + i] != 1)
-    out = v.sum(axis=axes, keepdims=True, dtype=v.dtype).reshape(shape) if axes else \
-        v.reshape(shape)
+    vshape = v.shape
+    lead = len(vshape) - len(shape)
+    axes = tuple(range(lead))
+    for i, d in enumerate(shape):
+        if d == 1 and vshape[lead + i] != 1:
+            axes += (lead + i,)
+    out = _add_reduce(v, axis=axes, keepdims=True, dtype=v.dtype).reshape(shape) if axes \
+        else v.reshape(shape)
     return P.emit(out, (g,), _sum_to_vjp)
 
 
