@@ -45,6 +45,23 @@ def scalar(value, np_dtype):
     return t
 
 
+_numbers = {}
+
+
+def _number(value, np_dtype):
+    """A Python number as a constant of a float dtype, cached (``x * 0.5`` in a loop converts
+    0.5 once); bounded, since a loop may also bring a new number every time."""
+    if not value:  # 0.0 == -0.0 as keys, but their signs differ: zeros are not cached
+        return Tensor(xp.asarray(value, np_dtype))
+    key = (value, np_dtype)
+    t = _numbers.get(key)
+    if t is None:
+        if len(_numbers) >= 512:
+            _numbers.clear()
+        t = _numbers[key] = Tensor(xp.asarray(value, np_dtype))
+    return t
+
+
 def unary(x):
     """The operand of a one-input op as a Tensor (Variables are read, values converted)."""
     if type(x) is Tensor:
@@ -108,7 +125,7 @@ def strict(x, y):
     xd = x._value.dtype
     ty = type(y)
     if (ty is float or ty is int) and xd.kind == "f":
-        return x, Tensor(xp.asarray(y, xd))  # a Python number for a float tensor: exact
+        return x, _number(y, xd)  # a Python number for a float tensor: exact
     if isinstance(y, Tensor) or hasattr(ty, "_as_tensor"):
         return x, y
     if ty is _ndarray and y.dtype == xd:
