@@ -7,7 +7,7 @@ from tapeflow.backend import xp
 from tapeflow.ops import _primitive as P
 from tapeflow.ops import manipulation
 from tapeflow.tensor import Tensor, convert_to_tensor
-from tapeflow.variable import UnreadVariable
+from tapeflow.variable import UnreadVariable, Variable
 
 
 class UnconnectedGradients(enum.Enum):
@@ -122,11 +122,17 @@ class GradientTape:
             _unconnected(unconnected_gradients)
         targets = nest.flatten(target)
         flat_sources = nest.flatten(sources)
+        keys = []
         for s in flat_sources:
-            if type(s) is not Tensor and not _is_source(s):
+            ts = type(s)
+            if ts is Tensor or ts is Variable:
+                keys.append(id(s))
+                continue
+            if not _is_source(s):
                 raise ValueError(f"Argument `sources` contains an object of type "
                                  f"{type(s).__name__} ({s!r}); expected tf.Tensor or "
                                  "tf.Variable.")
+            keys.append(id(s) if isinstance(s, Tensor) else id(_source(s)))
         if output_gradients is not None:
             seeds_list = nest.flatten(output_gradients)
             if len(seeds_list) != len(targets):
@@ -150,7 +156,6 @@ class GradientTape:
                 seed = P.const(xp.ones(v.shape, v.dtype))
             k = id(t)
             seeds[k] = seed if k not in seeds else seeds[k] + seed
-        keys = [id(s) if type(s) is Tensor else id(_source(s)) for s in flat_sources]
         grads = autodiff.backward(self._state.records, seeds, self._state.watched)
         if not self._persistent:
             self._used = True
