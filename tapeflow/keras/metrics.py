@@ -249,6 +249,13 @@ class Mean(Metric):
 
     def update_state(self, values, sample_weight=None):
         dtype = tf.as_dtype(self.dtype)
+        if type(sample_weight) is int or type(sample_weight) is float:
+            values = _tensor(values, dtype)
+            if len(values.shape) == 0:  # the trainer's loss tracker: one value, one weight
+                weight = _tensor(sample_weight, dtype)  # what _samplewise makes of it
+                self.total.assign_add(values * weight)
+                self.count.assign_add(weight)
+                return
         values, sample_weight = _samplewise(values, sample_weight, tf.reduce_mean, dtype)
         self.total.assign_add(tf.reduce_sum(values))
         if sample_weight is not None:
