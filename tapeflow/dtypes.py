@@ -108,7 +108,7 @@ class DType:
             return False
 
     def __ne__(self, other):
-        return not self.__eq__(other)
+        return other is not self and not self.__eq__(other)
 
     def __hash__(self):
         return hash(self._name)
