@@ -60,14 +60,26 @@ def _matmul_error(a, b, ta, tb):
 def _matmul_vjp(r, g):
     a, b = r.inputs
     ta, tb = r.attrs
+    gv, av, bv = g._value, a._value, b._value
+    mm = _mm2 if gv.ndim == 2 and av.ndim == 2 and bv.ndim == 2 and \
+        gv.dtype == av.dtype == bv.dtype else _mm
     ga = gb = None
     if r.needs[0]:
-        ga = matmul(b, g, transpose_a=tb, transpose_b=True) if ta else \
-            matmul(g, b, transpose_b=not tb)
+        ga = mm(b, g, tb, True) if ta else mm(g, b, False, not tb)
     if r.needs[1]:
-        gb = matmul(g, a, transpose_a=True, transpose_b=ta) if tb else \
-            matmul(a, g, transpose_a=not ta)
+        gb = mm(g, a, True, ta) if tb else mm(a, g, not ta, False)
     return ga, gb
+
+
+def _mm(x, y, ta, tb):
+    return matmul(x, y, transpose_a=ta, transpose_b=tb)
+
+
+def _mm2(x, y, ta, tb):
+    """matmul's 2-D branch for a gradient, whose operands are already checked tensors of one
+    dtype and agreeing shapes (the same dot, the same record)."""
+    xv, yv = x._value, y._value
+    return P.emit((xv.T if ta else xv).dot(yv.T if tb else yv), (x, y), _matmul_vjp, (ta, tb))
 
 
 def matrix_transpose(a, name="matrix_transpose", conjugate=False):
