@@ -703,3 +703,32 @@ def test_python_float_constant_keeps_float64_precision_in_gradients():
     np.testing.assert_array_equal(g, [0.1, 0.1])
     (g,) = grads(lambda x: tf.multiply(x, 1.0507009873554805), [1.0])
     np.testing.assert_array_equal(g, [1.0507009873554805])
+
+
+def test_divide_no_nan_is_its_composition_bit_for_bit():
+    # One op for floats; its value, gradient and second derivative are the composition's.
+    from tapeflow.ops import comparison, manipulation
+    from tapeflow.ops import elementwise as E
+
+    def composed(x, y):
+        zero = comparison.equal(y, 0)
+        safe = manipulation.where(zero, np.ones((), y.dtype.as_numpy_dtype), y)
+        return manipulation.where(comparison.equal(y, 0), np.zeros((), x.dtype.as_numpy_dtype),
+                                  E.divide(x, safe))
+
+    rng = np.random.default_rng(3)
+    xv = rng.standard_normal((3, 4)).astype(np.float32)
+    yv = np.where(rng.random(4) < 0.5, 0, rng.standard_normal(4)).astype(np.float32)
+    results = []
+    for f in (tf.math.divide_no_nan, composed):
+        x, y = tf.Variable(xv), tf.Variable(yv)
+        with tf.GradientTape(persistent=True) as outer:
+            with tf.GradientTape() as inner:
+                z = f(x, y)
+                s = tf.reduce_sum(z * z)
+            gx, gy = inner.gradient(s, [x, y])
+            t = tf.reduce_sum(gx) + tf.reduce_sum(gy)
+        hx, hy = outer.gradient(t, [x, y])
+        results.append([v.numpy() for v in (z, gx, gy, hx, hy)])
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)

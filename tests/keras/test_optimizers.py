@@ -85,3 +85,33 @@ def test_fit_matches_tensorflow(case):
     pytest.importorskip("tapeflow.keras.models")
     _golden.assert_matches(_golden.run(case["code"]), case["result"], rtol=2e-5, atol=2e-6,
                            where=case["id"])
+
+
+def _rmsprop_trajectory(fused, dtype, shape, learning_rate, monkeypatch):
+    from tapeflow.keras.optimizers import algorithms
+    if not fused:  # the composed formula: what the fused kernel must reproduce bit for bit
+        monkeypatch.setattr(algorithms, "_plain", lambda value: False)
+    rng = np.random.default_rng(7)
+    variable = tf.Variable(rng.standard_normal(shape).astype(dtype))
+    opt = optimizers.RMSprop(learning_rate=learning_rate)
+    snapshot = variable.value()
+    before = snapshot.numpy().copy()
+    for _ in range(4):
+        opt.apply_gradients([(tf.constant(rng.standard_normal(shape).astype(dtype)), variable)])
+    np.testing.assert_array_equal(snapshot.numpy(), before)  # reads stay snapshots
+    monkeypatch.undo()
+    return variable.numpy(), opt._velocities[0].numpy()
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(), (7,), (5, 3)])
+@pytest.mark.parametrize("schedule", [False, True])
+def test_fused_rmsprop_step_is_the_composed_formula_bit_for_bit(dtype, shape, schedule,
+                                                                monkeypatch):
+    def lr():
+        return optimizers.schedules.ExponentialDecay(0.01, 3, 0.5) if schedule else 0.01
+    fused = _rmsprop_trajectory(True, dtype, shape, lr(), monkeypatch)
+    composed = _rmsprop_trajectory(False, dtype, shape, lr(), monkeypatch)
+    for a, b in zip(fused, composed):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        np.testing.assert_array_equal(a, b)
