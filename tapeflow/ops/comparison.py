@@ -24,25 +24,21 @@ less = _compare(xp.less, "Less")
 less_equal = _compare(xp.less_equal, "LessEqual")
 
 
-def tensor_equals(x, y):
-    """``x == y`` for Tensors: elementwise, and False when shapes cannot broadcast (as TF)."""
-    if y is None:
-        return False
-    x, y = P.binary(x, y, "Equal")
-    try:
-        return P.const(xp.equal(x._value, y._value))
-    except ValueError:
-        return P.const(xp.asarray(False))
+def _python_comparison(kernel, op, when_unequal_shapes):
+    def compare(x, y):
+        if y is None:
+            return when_unequal_shapes
+        x, y = P.binary(x, y, op)
+        try:
+            return P.const(kernel(x._value, y._value))
+        except ValueError:  # shapes that do not broadcast are simply unequal, as in TF
+            return P.const(xp.asarray(when_unequal_shapes))
+    return compare
 
 
-def tensor_not_equals(x, y):
-    if y is None:
-        return True
-    x, y = P.binary(x, y, "NotEqual")
-    try:
-        return P.const(xp.not_equal(x._value, y._value))
-    except ValueError:
-        return P.const(xp.asarray(True))
+tensor_equals = _python_comparison(xp.equal, "Equal", False)
+tensor_equals.__doc__ = "``x == y`` for Tensors: elementwise; False if shapes cannot broadcast."
+tensor_not_equals = _python_comparison(xp.not_equal, "NotEqual", True)
 
 
 def _logical(kernel, op):

@@ -7,19 +7,14 @@ and shape, and the data must be exactly as long as the header says.
 
 from __future__ import annotations
 
-import gzip
 import os
-import struct
-import zlib
 
-import numpy as np
-
-from tapeflow.keras.datasets import _files
+from tapeflow.keras.datasets import _files, _idx
 from tapeflow.keras.utils import file_utils
 
 #: Images per split (the tests shrink these to serve small files).
 COUNTS = {"train": 60000, "t10k": 10000}
-_IMAGES_MAGIC, _LABELS_MAGIC = 2051, 2049
+_IMAGES_MAGIC, _LABELS_MAGIC = _idx.IMAGES_MAGIC, _idx.LABELS_MAGIC
 #: Class names, in label order (for plots: class_names[y]).
 CLASS_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
                "Sneaker", "Bag", "Ankle boot")
@@ -55,28 +50,8 @@ def _get(fname, magic, count):
 
 
 def _read_idx(path, magic, count):
-    """The array in a gzipped idx file, or ValueError if its header or length is wrong."""
-    dims = magic - 2048
-    expected = [count] + [28] * (dims - 1)
+    """The array in a gzipped idx file, or ValueError saying what is wrong with it."""
     try:
-        with gzip.open(path, "rb") as stream:
-            header = stream.read(4 * (1 + dims))
-            if len(header) != 4 * (1 + dims):
-                raise ValueError(f"header is {len(header)} bytes, expected {4 * (1 + dims)}")
-            found, *shape = struct.unpack(f">{1 + dims}I", header)
-            if found != magic:
-                raise ValueError(f"magic number is {found:#010x}, expected {magic:#010x}")
-            if shape != expected:
-                raise ValueError(f"shape in header is {tuple(shape)}, expected {tuple(expected)}")
-            array = np.empty(shape, dtype=np.uint8)
-            size = stream.readinto(memoryview(array).cast("B"))
-            if size != array.size or stream.read(1):
-                raise ValueError(f"holds {'less' if size < array.size else 'more'} data than the "
-                                 f"{array.size} bytes its header announces")
-    except (OSError, EOFError, zlib.error) as error:
-        raise ValueError(f"{path} is not a readable gzip file ({error})") from None
-    except ValueError as error:
+        return _idx.read_idx(path, magic, count)
+    except _idx.IdxError as error:
         raise ValueError(f"fashion_mnist: {path} is corrupt: {error}") from None
-    if magic == _LABELS_MAGIC and array.max(initial=0) > 9:
-        raise ValueError(f"fashion_mnist: {path} is corrupt (a label is {array.max()}, not 0..9)")
-    return array

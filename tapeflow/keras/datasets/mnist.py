@@ -13,14 +13,13 @@ Where the arrays come from, in order:
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import os
-import struct
-import zlib
 from pathlib import Path
 
 import numpy as np
+
+from tapeflow.keras.datasets import _idx
 
 #: sha256 of https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz (Keras's).
 KERAS_MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
@@ -28,7 +27,7 @@ KERAS_MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17
 DATA_DIR = Path(__file__).resolve().parent / "data" / "mnist"
 _DEFAULT_NAME = "mnist.npz"
 _NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
-_IMAGES_MAGIC, _LABELS_MAGIC = 2051, 2049  # idx: 0x0000 0803 (ubyte, 3 dims), 0x0801 (1 dim)
+_IMAGES_MAGIC, _LABELS_MAGIC = _idx.IMAGES_MAGIC, _idx.LABELS_MAGIC
 _SPLITS = {"train": 60000, "t10k": 10000}
 
 
@@ -97,40 +96,16 @@ def _load_bundled():
 
 
 def _read_idx(file: Path, magic: int, count: int) -> np.ndarray:
-    """Reads one gzipped idx file of unsigned bytes, checking its header against what MNIST is."""
-    dims = magic - 2048  # the magic's low byte is the number of dimensions
+    """Reads one bundled gzipped idx file, with a message that says how to recover."""
     try:
-        with gzip.open(file, "rb") as stream:
-            header = stream.read(4 * (1 + dims))
-            if len(header) != 4 * (1 + dims):
-                raise _Corrupt(f"header is {len(header)} bytes, expected {4 * (1 + dims)}")
-            found_magic, *shape = struct.unpack(f">{1 + dims}I", header)
-            if found_magic != magic:
-                raise _Corrupt(f"magic number is {found_magic:#010x}, expected {magic:#010x}")
-            expected = [count] + [28] * (dims - 1)
-            if shape != expected:
-                raise _Corrupt(f"shape in header is {tuple(shape)}, expected {tuple(expected)}")
-            array = np.empty(shape, dtype=np.uint8)
-            size = stream.readinto(memoryview(array).cast("B"))
-            if size != array.size or stream.read(1):
-                raise _Corrupt(
-                    f"holds {'less' if size < array.size else 'more'} data than "
-                    f"the {array.size} bytes its header announces"
-                )
+        return _idx.read_idx(file, magic, count)
     except FileNotFoundError:
         raise FileNotFoundError(
             f"mnist.load_data: the bundled MNIST file {file} is missing; reinstall tapeflow, "
             f"or pass path= an mnist.npz (keys {list(_NPZ_KEYS)})."
         ) from None
-    except (_Corrupt, OSError, EOFError, zlib.error) as error:
+    except _idx.IdxError as error:
         raise ValueError(
             f"mnist.load_data: {file} is corrupt ({error}); reinstall tapeflow, or pass path= an "
             f"mnist.npz (keys {list(_NPZ_KEYS)})."
         ) from None
-    if magic == _LABELS_MAGIC and array.max(initial=0) > 9:
-        raise ValueError(f"mnist.load_data: {file} is corrupt (a label is {array.max()}, not 0..9)")
-    return array
-
-
-class _Corrupt(Exception):
-    """An idx file whose header or length is not what MNIST's is."""

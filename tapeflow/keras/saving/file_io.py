@@ -18,6 +18,8 @@ import zlib
 
 import numpy as np
 
+from tapeflow.keras.utils import file_utils
+
 KERAS_MEMBERS = ("metadata.json", "config.json", "model.weights.h5")
 MAX_JSON_BYTES = 64 << 20  # config.json / metadata.json
 MAX_WEIGHTS_BYTES = 4 << 30  # model.weights.h5 / .weights.h5 (Keras's 4 GiB floor)
@@ -33,18 +35,6 @@ def corrupt(path, what):
 
 
 # ================================= atomic writes ==============================================
-def _fsync_dir(folder):
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def atomic_write(path, write):
     """Calls ``write(fileobj)`` on a temporary file beside ``path``, then renames it over path.
 
@@ -69,7 +59,7 @@ def atomic_write(path, write):
         except OSError:
             pass
         raise
-    _fsync_dir(folder)
+    file_utils.fsync_folder(folder)
 
 
 def atomic_write_bytes(path, data):

@@ -200,14 +200,14 @@ def _download(origin, target, file_hash, algorithm, validator):
                 raise ValueError(f"The file downloaded from {origin} is not valid ({error}); "
                                  f"nothing was written to {target}.") from None
         os.replace(partial, target)
-        _fsync_folder(folder)
+        fsync_folder(folder)
     except BaseException:
         if os.path.exists(partial):
             os.remove(partial)
         raise
 
 
-def _fsync_folder(folder):
+def fsync_folder(folder):
     """Makes the rename itself durable (POSIX); a no-op where folders cannot be opened."""
     try:
         fd = os.open(folder, os.O_RDONLY)
