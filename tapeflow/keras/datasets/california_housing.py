@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-
 from tapeflow.keras.datasets import _files
 
 #: sha256 of Keras's california_housing.npz.
