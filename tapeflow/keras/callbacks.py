@@ -116,6 +116,23 @@ def pythonify_logs(logs):
     return result
 
 
+# The base class's per-batch hooks that do nothing but call their Keras 2 alias.
+_BATCH_ALIASES = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
+
+
+def _listens(callback, hook):
+    """False only when ``hook`` is certainly the base class's no-op for this callback: not
+    overridden by its class or set on the instance (LambdaCallback), nor its alias, and no
+    custom attribute lookup that could hand out something else."""
+    base = getattr(Callback, hook)
+    cls = type(callback)
+    if getattr(cls, hook, None) is not base or hook in getattr(callback, "__dict__", ()) or \
+            cls.__getattribute__ is not object.__getattribute__ or hasattr(cls, "__getattr__"):
+        return True
+    alias = _BATCH_ALIASES.get(hook)
+    return alias is not None and _listens(callback, alias)
+
+
 def _flatten(callbacks):
     out = []
     for cb in callbacks or []:
@@ -206,29 +223,37 @@ class CallbackList(Callback):
     def on_epoch_end(self, epoch, logs=None):
         self._call("on_epoch_end", epoch, logs=logs)
 
+    def _call_batch(self, hook, batch, logs):
+        # Per-batch hooks run every step: when no callback does anything there (History
+        # alone, fit's default without a progress bar), skip the loop and pythonify_logs.
+        for callback in self.callbacks:
+            if _listens(callback, hook):
+                self._call(hook, batch, logs=logs)
+                return
+
     def on_batch_begin(self, batch, logs=None):
-        self._call("on_batch_begin", batch, logs=logs)
+        self._call_batch("on_batch_begin", batch, logs)
 
     def on_batch_end(self, batch, logs=None):
-        self._call("on_batch_end", batch, logs=logs)
+        self._call_batch("on_batch_end", batch, logs)
 
     def on_train_batch_begin(self, batch, logs=None):
-        self._call("on_train_batch_begin", batch, logs=logs)
+        self._call_batch("on_train_batch_begin", batch, logs)
 
     def on_train_batch_end(self, batch, logs=None):
-        self._call("on_train_batch_end", batch, logs=logs)
+        self._call_batch("on_train_batch_end", batch, logs)
 
     def on_test_batch_begin(self, batch, logs=None):
-        self._call("on_test_batch_begin", batch, logs=logs)
+        self._call_batch("on_test_batch_begin", batch, logs)
 
     def on_test_batch_end(self, batch, logs=None):
-        self._call("on_test_batch_end", batch, logs=logs)
+        self._call_batch("on_test_batch_end", batch, logs)
 
     def on_predict_batch_begin(self, batch, logs=None):
-        self._call("on_predict_batch_begin", batch, logs=logs)
+        self._call_batch("on_predict_batch_begin", batch, logs)
 
     def on_predict_batch_end(self, batch, logs=None):
-        self._call("on_predict_batch_end", batch, logs=logs)
+        self._call_batch("on_predict_batch_end", batch, logs)
 
     def __iter__(self):
         return iter(self.callbacks)
