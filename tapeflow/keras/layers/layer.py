@@ -195,8 +195,9 @@ class Layer(tf.Module):
 
     # -- attribute tracking ------------------------------------------------------------------
     def __setattr__(self, name, value):
-        if not name.startswith("__") and (isinstance(value, Layer) or _is_layer_container(value)
-                                          or _is_metric(value)):
+        if not name.startswith("__") and name != "_build_shapes" and \
+                (isinstance(value, Layer) or _is_layer_container(value) or _is_metric(value)):
+            # (_build_shapes holds shapes, never layers: untracked, the per-step walks skip it)
             tracked = self._tracked
             if name not in tracked:
                 tracked.append(name)
