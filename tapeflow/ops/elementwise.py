@@ -152,7 +152,7 @@ def divide_no_nan(x, y, name=None):
         return manipulation.where(comparison.equal(y, 0), xp.zeros((), xv.dtype),
                                   divide(x, safe))
     zero = xp.equal(yv, 0)
-    safe = xp.where(zero, xp.ones((), yv.dtype), yv)
+    safe = xp.where(zero, P.scalar(1, yv.dtype)._value, yv)  # a cached 0-d one, never written
     try:
         q = xp.divide(xv, safe)
     except ValueError:
@@ -165,7 +165,7 @@ def _divide_no_nan_vjp(r, g):
     # on the safe divisor, the inner where masks the divisor's gradient.
     x, y = r.inputs
     zero = r.attrs
-    safe = manipulation.where(zero, xp.ones((), y._value.dtype), y)  # recorded: 2nd order
+    safe = manipulation.where(zero, P.scalar(1, y._value.dtype), y)  # recorded: 2nd order
     g = manipulation.where(zero, _zeros(g), g)
     gx = divide(g, safe) if r.needs[0] else None
     gy = None
