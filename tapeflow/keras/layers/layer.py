@@ -213,6 +213,8 @@ class Layer(tf.Module):
 
     def _direct_layers(self):
         """Sublayers assigned to attributes (or held in lists/dicts there), in order, once."""
+        if not self._tracked:  # a leaf layer (Dense ...): nothing to visit
+            return []
         out, seen = [], set()
 
         def visit(v):
