@@ -40,7 +40,6 @@ def spd(n, seed=0, batch=()):
 
 # Cases that fail because tapeflow is wrong today (strict: the lead removes the entry once
 # fixed). Keys are case ids.
-KNOWN_BUGS = {}  # id -> reason: cases tapeflow gets wrong today (none at the moment)
 
 
 def case(name, f, *args, order=2):
@@ -487,8 +486,6 @@ COMPOSITIONS = [
 
 ALL_CASES = (UNARY_CASES + BINARY_CASES + REDUCTION_CASES + SCANS + LINALG + MANIPULATION + NN
              + RANDOM + COMPOSITIONS)
-PASSING_CASES = [c for c in ALL_CASES if c.id not in KNOWN_BUGS]
-BUG_CASES = [c for c in ALL_CASES if c.id in KNOWN_BUGS]
 
 
 @pytest.fixture(autouse=True)
@@ -497,7 +494,7 @@ def _no_global_seed_afterwards():
     tf.random.set_seed(None)  # the random.* cases set a seed: leave no trace for other tests
 
 
-@pytest.mark.parametrize("f, args, order", PASSING_CASES)
+@pytest.mark.parametrize("f, args, order", ALL_CASES)
 def test_gradient_matches_finite_differences(f, args, order):
     check_grads(f, args, order=order)
 
@@ -682,13 +679,6 @@ def test_float32_gradients_stay_float32():
 
 
 # === Regressions: TF behaviours tapeflow once got wrong (found by gradient and contract checks) ===
-
-
-@pytest.mark.parametrize("f, args, order", [
-    pytest.param(*c.values, id=c.id, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[c.id]))
-    for c in BUG_CASES])
-def test_known_gradient_bugs(f, args, order):
-    check_grads(f, args, order=order)
 
 
 def test_selu_kink_convention():
