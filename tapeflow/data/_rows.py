@@ -96,7 +96,8 @@ def trim(selections, start, stop):
         lo, hi = max(start - seen, 0), n if stop is None else min(stop - seen, n)
         seen += n
         if lo < hi:
-            yield sel[lo:hi] if not isinstance(sel, slice) else slice(sel.start + lo, sel.start + hi)
+            yield sel[lo:hi] if not isinstance(sel, slice) else \
+                slice(sel.start + lo, sel.start + hi)
         if stop is not None and seen >= stop:
             return
 

@@ -1,8 +1,8 @@
 """Nested elements of a dataset: tuples and dicts of NumPy arrays (lists count as one tensor).
 
 TF's rule: a tuple or a dict is a structure, a list is a tensor (`from_tensor_slices([a, b])`
-stacks a and b). Leaves are visited in sorted-key order (TF's nest.flatten order); dicts keep their own key order,
-as TF's element_spec shows it.
+stacks a and b). Leaves are visited in sorted-key order (TF's nest.flatten order); dicts keep
+their own key order, as TF's element_spec shows it.
 """
 
 import numpy as np

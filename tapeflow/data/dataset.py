@@ -111,7 +111,8 @@ class Dataset:
     def from_generator(generator, output_types=None, output_shapes=None, args=None,
                        output_signature=None, name=None):
         """Elements from a Python generator function (called afresh on each iteration)."""
-        return sources._GeneratorDataset(generator, output_types, output_shapes, args, output_signature)
+        return sources._GeneratorDataset(generator, output_types, output_shapes, args,
+                                         output_signature)
 
     @staticmethod
     def list_files(file_pattern, shuffle=None, seed=None, name=None):
@@ -133,7 +134,8 @@ class Dataset:
     @staticmethod
     def choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset=True):
         """Element i comes from `datasets[choice_i]` (choice_dataset yields int64 indexes)."""
-        return sources._DirectedInterleaveDataset(list(datasets), choice_dataset, stop_on_empty_dataset)
+        return sources._DirectedInterleaveDataset(list(datasets), choice_dataset,
+                                                  stop_on_empty_dataset)
 
     @staticmethod
     def sample_from_datasets(datasets, weights=None, seed=None, stop_on_empty_dataset=False,
@@ -144,8 +146,8 @@ class Dataset:
             return datasets[0]  # as TF: nothing to sample between
         w = np.full(len(datasets), 1 / len(datasets)) if weights is None else \
             np.asarray(weights._value if isinstance(weights, Tensor) else weights, np.float64)
-        return sources._DirectedInterleaveDataset(datasets, sources._ChoiceDataset(w / w.sum(), seed),
-                                          stop_on_empty_dataset)
+        choice = sources._ChoiceDataset(w / w.sum(), seed)
+        return sources._DirectedInterleaveDataset(datasets, choice, stop_on_empty_dataset)
 
     # -- transformations
     def batch(self, batch_size, drop_remainder=False, num_parallel_calls=None,
@@ -213,7 +215,8 @@ class Dataset:
 
     def repeat(self, count=None, name=None):
         """The dataset `count` times over (forever for None or -1)."""
-        return transforms._RepeatDataset(self, -1 if count is None else rows.int_arg(count, "repeat", "count"))
+        times = -1 if count is None else rows.int_arg(count, "repeat", "count")
+        return transforms._RepeatDataset(self, times)
 
     def cache(self, filename="", name=None):
         """Remembers the elements of the first complete iteration and replays them (in memory)."""
@@ -344,6 +347,6 @@ class _AnyOptions(Options):
 
 
 # The subclasses import this module for `Dataset`: imported last, once it exists.
-from tapeflow.data import _rows as rows
-from tapeflow.data import _sources as sources
-from tapeflow.data import _transforms as transforms
+from tapeflow.data import _rows as rows  # noqa: E402
+from tapeflow.data import _sources as sources  # noqa: E402
+from tapeflow.data import _transforms as transforms  # noqa: E402

@@ -310,7 +310,8 @@ def unpack_x_y_sample_weight(data):
 
 def _class_weights(y, class_weight):
     y = np.asarray(y)
-    labels = np.argmax(y, axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(len(y), -1)[:, 0]
+    one_hot = y.ndim > 1 and y.shape[-1] > 1
+    labels = np.argmax(y, axis=-1) if one_hot else y.reshape(len(y), -1)[:, 0]
     table = np.zeros(int(max(max(class_weight), labels.max())) + 1, np.float32)
     table[:] = 1.0
     for k, v in class_weight.items():
@@ -364,7 +365,7 @@ class _IterData:
 
     def __init__(self, data, steps=None):
         self.data = data
-        self.reiterable = not (iter(data) is data) if hasattr(data, "__iter__") else False
+        self.reiterable = iter(data) is not data if hasattr(data, "__iter__") else False
         self._it = None
         # With an explicit steps_per_epoch, epochs continue one iterator (Keras); otherwise a
         # re-iterable source (a Dataset, a list) starts afresh every epoch.

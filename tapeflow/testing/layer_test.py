@@ -49,7 +49,8 @@ def run_layer_test(layer_cls, init_kwargs=None, input_shape=None, input_dtype="f
     if expected_num_trainable_weights is not None:
         n = len(layer.trainable_weights)
         assert n == expected_num_trainable_weights, \
-            f"{layer_cls.__name__}: {n} trainable weights, expected {expected_num_trainable_weights}"
+            f"{layer_cls.__name__}: {n} trainable weights, expected " \
+            f"{expected_num_trainable_weights}"
     n = len(layer.non_trainable_weights)
     assert n == expected_num_non_trainable_weights, \
         f"{layer_cls.__name__}: {n} non-trainable weights, expected " \

@@ -101,8 +101,8 @@ class _CallContext:
 
 
 _context = [None]  # the outermost running call's context (training flag), or None
-_pending_losses = [0]
-_name_stack = []  # names of the layers being called, outermost first (Keras's name scopes)  # how many add_loss calls may need clearing at the next outer call
+_pending_losses = [0]  # how many add_loss calls may need clearing at the next outer call
+_name_stack = []  # names of the layers being called, outermost first (Keras's name scopes)
 
 _SIGNATURES = {}  # class -> (has training arg, training default, has mask arg, n positional)
 

@@ -134,7 +134,7 @@ def unpack_x_y_sample_weight(data):
                      f"`(x, y, sample_weight)`, found: {data}")
 
 
-# -- timeseries -------------------------------------------------------------------------------------
+# -- timeseries ----------------------------------------------------------------------------------
 def timeseries_dataset_from_array(data, targets, sequence_length, sequence_stride=1,
                                   sampling_rate=1, batch_size=128, shuffle=False, seed=None,
                                   start_index=None, end_index=None):
