@@ -7,11 +7,6 @@ broadcast shape, and it is summed back to its input's shape here.
 from tapeflow.ops import elementwise, reduction
 
 
-def unbroadcast(g, shape):
-    """Sum ``g`` down to ``shape``: over leading axes and axes where ``shape`` has 1."""
-    return g if g._value.shape == shape else reduction.sum_to(g, shape)
-
-
 def backward(records, seeds, tracked):
     """Gradients of the seeded tensors w.r.t. everything the tape tracked.
 

@@ -184,7 +184,3 @@ def no_op(name=None):
 
 def group(*inputs, **kwargs):
     return None
-
-
-def tuple_(tensors, name=None, control_inputs=None):
-    return list(tensors)

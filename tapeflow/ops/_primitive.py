@@ -4,7 +4,7 @@ Every op calls into this module: ``binary``/``unary``/``operands`` convert its i
 TensorFlow's rules (decided here once), the op runs its backend kernel, and ``emit`` wraps the
 result and records it when a tape is active.
 """
-from tapeflow import dtypes, errors, tape
+from tapeflow import errors, tape
 from tapeflow.backend import xp
 from tapeflow.tensor import Tensor, array_of, convert_to_tensor
 
@@ -225,7 +225,3 @@ def int_list(value, op, what):
     except TypeError:
         raise TypeError(f"{op}: expected {what} as a list of ints, got {value!r}.") from None
     return [int(v._value) if isinstance(v, Tensor) else _int(v, value) for v in items]
-
-
-def dtype_or(dtype, default):
-    return default if dtype is None else dtypes.as_dtype(dtype)
