@@ -6,7 +6,7 @@ from tapeflow import autodiff, errors, nest, tape
 from tapeflow.backend import xp
 from tapeflow.ops import _primitive as P
 from tapeflow.ops import manipulation
-from tapeflow.tensor import Tensor, convert_to_tensor
+from tapeflow.tensor import Tensor, convert_to_tensor, is_tensor_like
 from tapeflow.variable import UnreadVariable, Variable
 
 
@@ -28,10 +28,6 @@ def _unconnected(value):
 def _source(v):
     """The variable behind what ``assign`` returned (gradients are keyed by the variable)."""
     return v._parent if type(v) is UnreadVariable else v
-
-
-def _is_source(x):
-    return isinstance(x, Tensor) or hasattr(type(x), "_as_tensor")
 
 
 class GradientTape:
@@ -70,7 +66,7 @@ class GradientTape:
     def watch(self, tensor):
         """Track a tensor (or variables, or a nested structure of them) as a source."""
         for t in ((tensor,) if type(tensor) is Tensor else nest.flatten(tensor)):
-            if not _is_source(t):
+            if not is_tensor_like(t):
                 raise ValueError(f"Passed in object {t!r} of type {type(t).__name__!r}, not "
                                  "tf.Tensor or tf.Variable or ExtensionType.")
             if isinstance(t, Tensor):
@@ -128,7 +124,7 @@ class GradientTape:
             if ts is Tensor or ts is Variable:
                 keys.append(id(s))
                 continue
-            if not _is_source(s):
+            if not is_tensor_like(s):
                 raise ValueError(f"Argument `sources` contains an object of type "
                                  f"{type(s).__name__} ({s!r}); expected tf.Tensor or "
                                  "tf.Variable.")
@@ -231,7 +227,7 @@ def custom_gradient(f=None):
 
     @functools.wraps(f)
     def wrapped(*args, **kwargs):
-        inputs = [convert_to_tensor(a) if _is_source(a) or not callable(a) else a
+        inputs = [convert_to_tensor(a) if is_tensor_like(a) or not callable(a) else a
                   for a in args]
         inputs = [a for a in inputs if isinstance(a, Tensor)]
         probe = tape.TapeState(watch_accessed_variables=True)

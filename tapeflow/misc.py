@@ -6,7 +6,7 @@ from tapeflow import errors, nest
 from tapeflow.backend import xp
 from tapeflow.ops import _primitive as P
 from tapeflow.ops import manipulation
-from tapeflow.tensor import Tensor, convert_to_tensor, is_tensor_like
+from tapeflow.tensor import convert_to_tensor, is_tensor_like
 
 
 def _float_text(x, short, full, cast):
@@ -52,7 +52,7 @@ def _array_text(v, summarize):
 
 
 def _print_text(x, summarize, top=True):
-    if isinstance(x, Tensor) or is_tensor_like(x):
+    if is_tensor_like(x):
         return _array_text(xp.asarray(P.unary(x)._value), summarize)
     if isinstance(x, dict):
         return "{" + ", ".join(f"{k!r}: {_print_text(v, summarize, False)}"

@@ -6,7 +6,7 @@ result and records it when a tape is active.
 """
 from tapeflow import errors, tape
 from tapeflow.backend import xp
-from tapeflow.tensor import Tensor, array_of, convert_to_tensor
+from tapeflow.tensor import Tensor, array_of, convert_to_tensor, is_tensor_like
 
 _active = tape.active  # the same list object: ``if _active`` is the hot-path check
 _ndarray = xp.ndarray
@@ -37,28 +37,17 @@ _scalars = {}
 
 
 def scalar(value, np_dtype):
-    """A cached scalar constant of a backend dtype (VJPs use these: no conversion per call)."""
-    key = (value, np_dtype)
-    t = _scalars.get(key)
-    if t is None:
-        t = _scalars[key] = Tensor(xp.asarray(value, np_dtype))
-    return t
-
-
-_numbers = {}
-
-
-def _number(value, np_dtype):
-    """A Python number as a constant of a float dtype, cached (``x * 0.5`` in a loop converts
-    0.5 once); bounded, since a loop may also bring a new number every time."""
+    """A Python number as a 0-d constant of a backend dtype, cached: VJPs, optimizers and
+    ``x * 0.5`` in a loop convert each number once. Bounded, since a loop may also bring a new
+    number every time."""
     if not value:  # 0.0 == -0.0 as keys, but their signs differ: zeros are not cached
         return Tensor(xp.asarray(value, np_dtype))
     key = (value, np_dtype)
-    t = _numbers.get(key)
+    t = _scalars.get(key)
     if t is None:
-        if len(_numbers) >= 512:
-            _numbers.clear()
-        t = _numbers[key] = Tensor(xp.asarray(value, np_dtype))
+        if len(_scalars) >= 512:
+            _scalars.clear()
+        t = _scalars[key] = Tensor(xp.asarray(value, np_dtype))
     return t
 
 
@@ -67,10 +56,6 @@ def unary(x):
     if type(x) is Tensor:
         return x
     return convert_to_tensor(x)
-
-
-def _is_tensor(x):
-    return isinstance(x, Tensor) or hasattr(type(x), "_as_tensor")
 
 
 def mismatch(op, i, expected, got):
@@ -125,7 +110,7 @@ def strict(x, y):
     xd = x._value.dtype
     ty = type(y)
     if (ty is float or ty is int) and xd.kind == "f":
-        return x, _number(y, xd)  # a Python number for a float tensor: exact
+        return x, scalar(y, xd)  # a Python number for a float tensor: exact
     if isinstance(y, Tensor) or hasattr(ty, "_as_tensor"):
         return x, y
     if ty is _ndarray and y.dtype == xd:
@@ -145,12 +130,12 @@ def operands(values, op):
     values = list(values)
     dtype = None
     for v in values:
-        if _is_tensor(v):
+        if is_tensor_like(v):
             dtype = convert_to_tensor(v).dtype
             break
     out = []
     for i, v in enumerate(values):
-        t = convert_to_tensor(v) if _is_tensor(v) else Tensor(array_of(v, dtype))
+        t = convert_to_tensor(v) if is_tensor_like(v) else Tensor(array_of(v, dtype))
         if dtype is None:
             dtype = t.dtype
         elif t.dtype is not dtype:

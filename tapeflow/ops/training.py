@@ -9,24 +9,16 @@ already holds (a tensor read earlier may share it): new values replace the old o
 """
 from tapeflow import errors
 from tapeflow.backend import xp
+from tapeflow.ops import _primitive as P
 from tapeflow.tensor import Tensor, convert_to_tensor
 from tapeflow.variable import Variable
-
-
-_numbers = {}  # (Python number, dtype) -> 0-d array: hyperparameters repeat every step
 
 
 def _scalar(value, np_dtype, what):
     """A hyperparameter as the composed ops see it: a Python number converted to the variable's
     dtype (``x * 0.9``), or a tensor/Variable's array, which must already have that dtype."""
     if type(value) is float or type(value) is int:
-        key = (value, np_dtype)
-        a = _numbers.get(key)
-        if a is None:
-            if len(_numbers) > 256:
-                _numbers.clear()
-            a = _numbers[key] = xp.asarray(value, np_dtype)
-        return a
+        return P.scalar(value, np_dtype)._value  # hyperparameters repeat every step: cached
     if isinstance(value, (Tensor, Variable)):
         v = value._value
     elif hasattr(type(value), "_as_tensor"):
