@@ -86,7 +86,7 @@ def record_read(variable, tensor, vjp):
             state.watch_variable(variable)
         if id(variable) in watched:
             state.records.append(Record(vjp, (variable,), tensor, None))
-            state.watched[id(tensor)] = tensor
+            watched[id(tensor)] = tensor
 
 
 class paused:

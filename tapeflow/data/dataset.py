@@ -267,8 +267,8 @@ class Dataset:
         return transforms._OptionsDataset(self, options)
 
 
-class Iterator:
-    """What `iter(dataset)` returns: yields elements as tapeflow Tensors."""
+class _Elements:
+    """Iteration over a dataset's elements; subclasses say how an element is returned."""
 
     def __init__(self, dataset):
         self._dataset = dataset
@@ -276,6 +276,10 @@ class Iterator:
 
     def __iter__(self):
         return self
+
+
+class Iterator(_Elements):
+    """What `iter(dataset)` returns: yields elements as tapeflow Tensors."""
 
     def __next__(self):
         return S.to_tensors(next(self._elements))
@@ -297,15 +301,8 @@ class Iterator:
     next = get_next
 
 
-class NumpyIterator:
+class NumpyIterator(_Elements):
     """What `dataset.as_numpy_iterator()` returns: yields NumPy values."""
-
-    def __init__(self, dataset):
-        self._dataset = dataset
-        self._elements = dataset._elements()
-
-    def __iter__(self):
-        return self
 
     def __next__(self):
         return S.to_numpy(next(self._elements))

@@ -345,29 +345,19 @@ class Layer(tf.Module):
     def trainable_weights(self):
         if not self._trainable:
             return []
-        out, seen = [], set()
-        for w in self._own_trainable:
-            if id(w) not in seen:
-                seen.add(id(w))
-                out.append(w)
-        for layer in self._direct_layers():
-            for w in layer.trainable_weights:
-                if id(w) not in seen:
-                    seen.add(id(w))
-                    out.append(w)
-        return out
+        return self._own_then_sublayers(self._own_trainable, "trainable_weights")
 
     @property
     def non_trainable_weights(self):
         if not self._trainable:
             return self.weights
+        return self._own_then_sublayers(self._own_non_trainable, "non_trainable_weights")
+
+    def _own_then_sublayers(self, own, attribute):
+        """This layer's ``own`` weights, then each direct sublayer's ``attribute``, each once."""
         out, seen = [], set()
-        for w in self._own_non_trainable:
-            if id(w) not in seen:
-                seen.add(id(w))
-                out.append(w)
-        for layer in self._direct_layers():
-            for w in layer.non_trainable_weights:
+        for group in [own] + [getattr(layer, attribute) for layer in self._direct_layers()]:
+            for w in group:
                 if id(w) not in seen:
                     seen.add(id(w))
                     out.append(w)
