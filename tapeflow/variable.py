@@ -188,6 +188,11 @@ class Variable:
         if type(delta) is Tensor and delta._value.dtype == self._value.dtype and \
                 delta._value.shape == self._value.shape:
             return delta._value  # the optimizer's case: already the right dtype and shape
+        ty, v = type(delta), self._value
+        if v.ndim == 0 and v.dtype.itemsize >= 4 and (
+                (ty is float and v.dtype.kind == "f") or
+                (ty is int and v.dtype.kind in "if" and 0 <= delta < 2**31)):
+            return xp.asarray(delta, v.dtype)  # a counter's += 1: what the conversion gives
         t = convert_to_tensor(delta, dtype=self.dtype)
         if t._value.shape != self._value.shape:
             raise errors.InvalidArgumentError(errors.op_message(

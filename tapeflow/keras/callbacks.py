@@ -231,6 +231,12 @@ class CallbackList(Callback):
                 self._call(hook, batch, logs=logs)
                 return
 
+    def needs_batch_logs(self, hook):
+        """Whether some callback reads the logs given to per-batch ``hook``: the trainer skips
+        computing the metric results every step when none does."""
+        return any(_listens(c, hook) and getattr(c, "_reads_batch_logs", True)
+                   for c in self.callbacks)
+
     def on_batch_begin(self, batch, logs=None):
         self._call_batch("on_batch_begin", batch, logs)
 
@@ -375,6 +381,12 @@ class ProgbarLogger(Callback):
 
     def on_predict_end(self, logs=None):
         self._finalize_progbar(logs)
+
+    @property
+    def _reads_batch_logs(self):
+        """Only a bar redrawn in place shows per-batch values; a line per epoch (a pipe, a
+        file, verbose=2) shows the epoch's logs, which it is given at the epoch's end."""
+        return self.verbose == 1 and _progbar_module().interactive_stdout()
 
     def _reset_progbar(self):
         self.seen = 0

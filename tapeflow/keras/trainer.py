@@ -558,6 +558,11 @@ class Trainer:
 
     def train_step(self, data):
         """One optimizer step on a batch: GradientTape -> gradient -> apply_gradients."""
+        return self._train_step(data, True)
+
+    def _train_step(self, data, want_logs):
+        """train_step; with ``want_logs`` False (fit, when no callback reads per-batch logs)
+        the metrics are updated but their results are not computed."""
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         with tf.GradientTape() as tape:
             y_pred = self(x, training=True)
@@ -567,14 +572,24 @@ class Trainer:
         if weights:
             grads = tape.gradient(loss, weights)
             self.optimizer.apply_gradients(zip(grads, weights))
-        return self.compute_metrics(x, y, y_pred, sample_weight)
+        return self._metric_logs(x, y, y_pred, sample_weight, want_logs)
 
     def test_step(self, data):
+        return self._test_step(data, True)
+
+    def _test_step(self, data, want_logs):
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=False)
         loss = self._compute_loss_entry(x, y, y_pred, sample_weight, False)
         self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
-        return self.compute_metrics(x, y, y_pred, sample_weight)
+        return self._metric_logs(x, y, y_pred, sample_weight, want_logs)
+
+    def _metric_logs(self, x, y, y_pred, sample_weight, want_logs):
+        if want_logs or type(self).compute_metrics is not Trainer.compute_metrics:
+            return self.compute_metrics(x, y, y_pred, sample_weight)
+        if self._compile_metrics is not None and y is not None:
+            self._compile_metrics.update_state(y, y_pred, sample_weight)
+        return None
 
     def predict_step(self, data):
         x, _, _ = unpack_x_y_sample_weight(data)
@@ -641,6 +656,10 @@ class Trainer:
         initial_epoch = max(initial_epoch, getattr(self, "_initial_epoch", None) or 0)
         initial_step = getattr(self, "_initial_step", None) or 0
         train_step = self.train_step
+        if getattr(train_step, "__func__", None) is Trainer.train_step and \
+                not cb.needs_batch_logs("on_train_batch_end"):
+            def train_step(batch):  # Keras's own step, minus results nobody reads
+                return self._train_step(batch, False)
         logs = {}
         epoch_logs = {}
         for epoch in range(initial_epoch, epochs):
@@ -692,12 +711,17 @@ class Trainer:
         self.make_test_function()
         self.reset_metrics()
         cb.on_test_begin()
+        test_step = self.test_step
+        if getattr(test_step, "__func__", None) is Trainer.test_step and \
+                not cb.needs_batch_logs("on_test_batch_end"):
+            def test_step(batch):
+                return self._test_step(batch, False)
         logs = {}
         for step, batch in enumerate(data.epoch(steps)):
             if not self.built:
                 self._build_for(batch)
             cb.on_test_batch_begin(step)
-            logs = self.test_step(batch)
+            logs = test_step(batch)
             cb.on_test_batch_end(step, logs)
         logs = _pythonify(self._metrics_or_logs(logs))
         cb.on_test_end(logs)

@@ -152,6 +152,11 @@ def divide_no_nan(x, y, name=None):
         return manipulation.where(comparison.equal(y, 0), xp.zeros((), xv.dtype),
                                   divide(x, safe))
     zero = xp.equal(yv, 0)
+    if not zero.any():  # the common case: the composition's wheres pass the values through
+        try:
+            return P.emit(xp.divide(xv, yv), (x, y), _divide_no_nan_vjp, zero)
+        except ValueError:
+            raise P.incompatible("RealDiv", x, y) from None
     safe = xp.where(zero, P.scalar(1, yv.dtype)._value, yv)  # a cached 0-d one, never written
     try:
         q = xp.divide(xv, safe)
@@ -165,6 +170,10 @@ def _divide_no_nan_vjp(r, g):
     # on the safe divisor, the inner where masks the divisor's gradient.
     x, y = r.inputs
     zero = r.attrs
+    if not _active and not zero.any():  # no zero divisor: both wheres pass values through
+        gx = divide(g, y) if r.needs[0] else None
+        gy = negative(multiply(g, divide(divide(x, y), y))) if r.needs[1] else None
+        return gx, gy
     safe = manipulation.where(zero, P.scalar(1, y._value.dtype), y)  # recorded: 2nd order
     g = manipulation.where(zero, _zeros(g), g)
     gx = divide(g, safe) if r.needs[0] else None

@@ -1,12 +1,13 @@
 """Neural-network ops: activations, softmax and the numerically stable cross-entropies."""
 import math as _math
 
-from tapeflow import errors
+from tapeflow import errors, tape
 from tapeflow.backend import xp
 from tapeflow.ops import _primitive as P
 from tapeflow.ops import comparison, elementwise, linalg, manipulation, reduction
 
 E = elementwise
+_active = tape.active  # the recording tapes (a VJP with none of them active may run fused)
 
 
 def _float(x, op):
@@ -114,12 +115,23 @@ def log_sigmoid(x, name=None):
     return E.negative(softplus(E.negative(x)))
 
 
+def _max_keep(v, a):
+    """``v.max(axis=a, keepdims=True)``. NumPy reduces a short last axis row by row (6.7 us for
+    a 128x10 batch of logits); with many short rows the transposed copy reduces elementwise
+    instead (2.7 us). The same values either way: max is exact."""
+    n = v.shape[-1] if v.ndim >= 2 and a == v.ndim - 1 else 0
+    if 0 < n <= 32 and v.size >= 32 * n and v.flags.c_contiguous:
+        m = xp.maximum.reduce(v.reshape(-1, n).T.copy(), axis=0)
+        return m.reshape(v.shape[:-1] + (1,))
+    return v.max(axis=a, keepdims=True)
+
+
 def softmax(logits, axis=None, name=None):
     """exp(x) / sum(exp(x)) along ``axis`` (default last), max-subtracted for stability."""
     x = P.check_dtype(P.unary(logits), "Softmax", P.FLOATS, P.FLOAT_NAMES)
     a = P.axis_index(-1 if axis is None else axis, x._value.ndim, "Softmax")
     v = x._value
-    e = xp.exp(v - v.max(axis=a, keepdims=True))
+    e = xp.exp(v - _max_keep(v, a))
     return P.emit(e / e.sum(axis=a, keepdims=True), (x,), _softmax_vjp, a)
 
 
@@ -133,7 +145,7 @@ def log_softmax(logits, axis=None, name=None):
     x = P.check_dtype(P.unary(logits), "LogSoftmax", P.FLOATS, P.FLOAT_NAMES)
     a = P.axis_index(-1 if axis is None else axis, x._value.ndim, "LogSoftmax")
     v = x._value
-    shifted = v - xp.max(v, axis=a, keepdims=True)
+    shifted = v - _max_keep(v, a)
     out = shifted - xp.log(xp.sum(xp.exp(shifted), axis=a, keepdims=True))
     return P.emit(out, (x,), _log_softmax_vjp, a)
 
@@ -209,7 +221,7 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None
             op, f"Received a label value of {bad} which is outside the valid range of [0, {n})."
                 f"  Label values: {' '.join(str(v) for v in lv.reshape(-1)[:20].tolist())}",
             f"class ids must lie in [0, {n}): check the labels, or the number of output units."))
-    shifted = xv - xv.max(axis=-1, keepdims=True)
+    shifted = xv - _max_keep(xv, xv.ndim - 1)
     e = xp.exp(shifted)
     total = e.sum(axis=-1, keepdims=True)
     ls = shifted - xp.log(total)
@@ -224,6 +236,12 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None
 def _sparse_xent_vjp(r, g):
     logits = r.inputs[0]
     lv, e, total = r.attrs
+    if not _active:  # nothing records this gradient: the same kernels, in place, no records
+        d = e / total
+        flat = d.reshape(-1, d.shape[-1])
+        flat[xp.arange(flat.shape[0]), lv.reshape(-1)] -= 1  # probs - one_hot, entry by entry
+        d *= xp.expand_dims(g._value, -1)
+        return (P.const(d),)
     probs = P.emit(e / total, (logits,), _softmax_vjp, logits._value.ndim - 1)  # softmax(logits)
     hot = manipulation.one_hot(P.const(lv), logits._value.shape[-1], dtype=logits.dtype)
     return (E.multiply(manipulation.expand_dims(g, -1), E.subtract(probs, hot)),)
