@@ -98,7 +98,7 @@ def standardize_reduction(reduction):
 
 def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
     """Squeeze or expand a trailing 1 so two tensors whose ranks differ by one line up."""
-    r1, r2 = len(x1.shape), len(x2.shape)
+    r1, r2 = x1.ndim, x2.ndim
     if r1 == r2 + 1 and x1.shape[-1] == 1:
         if r2 == 1 and expand_rank_1:
             x2 = tf.expand_dims(x2, -1)
@@ -201,7 +201,7 @@ def _categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 
 def _sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    if axis != -1 and axis != len(output.shape) - 1:
+    if axis != -1 and axis != output.ndim - 1:
         raise ValueError(f"Only axis=-1 is currently supported. Received: axis={axis}")
     output, from_logits = _get_logits(output, from_logits, "sparse_categorical_crossentropy")
     target = tf.cast(_tensor(target), tf.int64)
@@ -361,7 +361,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     """Cross-entropy with integer class labels (shape ``y_pred.shape[:-1]``, or with a 1)."""
     y_pred = _tensor(y_pred)
     y_true = _tensor(y_true)
-    if len(y_true.shape) == len(y_pred.shape) and y_true.shape[axis] == 1:
+    if y_true.ndim == y_pred.ndim and y_true.shape[axis] == 1:
         y_true = tf.squeeze(y_true, axis)
     valid = None
     if ignore_class is not None:

@@ -74,15 +74,15 @@ def sparse_categorical_accuracy(y_true, y_pred):
     """1.0 where argmax(y_pred) equals the integer label."""
     y_pred = _tensor(y_pred)
     y_true = _tensor(y_true, y_pred.dtype)
-    original_shape = list(y_true.shape)
-    reshape = len(y_true.shape) == len(y_pred.shape) and y_true.shape[-1] == 1
+    reshape = y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1
     if reshape:
+        original_shape = list(y_true.shape)
         y_true = tf.squeeze(y_true, -1)
     y_pred = tf.cast(tf.argmax(y_pred, axis=-1), y_true.dtype)
     matches = tf.cast(tf.equal(y_true, y_pred), _floatx())
     if reshape:
         matches = tf.reshape(matches, original_shape)
-    if len(matches.shape) > 1 and matches.shape[-1] == 1:
+    if matches.ndim > 1 and matches.shape[-1] == 1:
         matches = tf.squeeze(matches, -1)
     return matches
 
@@ -212,15 +212,15 @@ def _samplewise(values, sample_weight, reduce_fn, dtype):
     if sample_weight is not None:
         sample_weight = _tensor(sample_weight, dtype)
         values, sample_weight = losses.squeeze_or_expand_to_same_rank(values, sample_weight)
-        w_ndim, v_ndim = len(sample_weight.shape), len(values.shape)
+        w_ndim, v_ndim = sample_weight.ndim, values.ndim
         if v_ndim > w_ndim:
             values = reduce_fn(values, axis=list(range(w_ndim, v_ndim)))
         sample_weight = tf.broadcast_to(sample_weight, list(values.shape))
         values = values * sample_weight
         if w_ndim > 1:
             sample_weight = reduce_fn(sample_weight, axis=list(range(1, w_ndim)))
-    if len(values.shape) > 1:
-        values = reduce_fn(values, axis=list(range(1, len(values.shape))))
+    if values.ndim > 1:
+        values = reduce_fn(values, axis=list(range(1, values.ndim)))
     return values, sample_weight
 
 
@@ -251,18 +251,17 @@ class Mean(Metric):
         dtype = tf.as_dtype(self.dtype)
         if type(sample_weight) is int or type(sample_weight) is float:
             values = _tensor(values, dtype)
-            if len(values.shape) == 0:  # the trainer's loss tracker: one value, one weight
-                weight = _tensor(sample_weight, dtype)  # what _samplewise makes of it
+            if values.ndim == 0:  # the trainer's loss tracker: one value, one weight
+                weight = float(sample_weight)  # enters both as the metric's dtype, as a tensor
                 self.total.assign_add(values * weight)
                 self.count.assign_add(weight)
                 return
         values, sample_weight = _samplewise(values, sample_weight, tf.reduce_mean, dtype)
         self.total.assign_add(tf.reduce_sum(values))
         if sample_weight is not None:
-            count = tf.reduce_sum(sample_weight)
-        else:
-            count = float(values.shape[0]) if len(values.shape) >= 1 else 1.0
-        self.count.assign_add(tf.cast(count, dtype))
+            self.count.assign_add(tf.cast(tf.reduce_sum(sample_weight), dtype))
+        else:  # a Python count converts to the variable's dtype, as tf.cast would
+            self.count.assign_add(float(values.shape[0]) if values.ndim >= 1 else 1.0)
 
     def result(self):
         return tf.math.divide_no_nan(self.total, self.count)

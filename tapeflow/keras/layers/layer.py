@@ -79,18 +79,21 @@ class InputSpec:
 
     def check(self, layer_name, index, shape):
         rank = len(shape)
-        head = (f"Input {index} with name '{self.name}' of layer '{layer_name}' is incompatible "
-                "with the layer: ")
         if self.ndim is not None and rank != self.ndim:
-            raise ValueError(f"{head}expected ndim={self.ndim}, found ndim={rank}. Full shape "
-                             f"received: {tuple(shape)}")
+            raise ValueError(f"{self._head(layer_name, index)}expected ndim={self.ndim}, found "
+                             f"ndim={rank}. Full shape received: {tuple(shape)}")
         if self.min_ndim is not None and rank < self.min_ndim:
-            raise ValueError(f"{head}expected min_ndim={self.min_ndim}, found ndim={rank}. "
-                             f"Full shape received: {tuple(shape)}")
+            raise ValueError(f"{self._head(layer_name, index)}expected min_ndim={self.min_ndim}, "
+                             f"found ndim={rank}. Full shape received: {tuple(shape)}")
         for axis, value in self.axes.items():
             if value is not None and -rank <= axis < rank and shape[axis] not in (value, None):
-                raise ValueError(f"{head}expected axis {axis} of input shape to have value "
-                                 f"{value}, but received input with shape {tuple(shape)}")
+                raise ValueError(f"{self._head(layer_name, index)}expected axis {axis} of input "
+                                 f"shape to have value {value}, but received input with shape "
+                                 f"{tuple(shape)}")
+
+    def _head(self, layer_name, index):
+        return (f"Input {index} with name '{self.name}' of layer '{layer_name}' is incompatible "
+                "with the layer: ")
 
 
 class _CallContext:
@@ -542,7 +545,7 @@ class Layer(tf.Module):
         values = inputs if isinstance(inputs, (list, tuple)) else [inputs]
         for i, (spec, x) in enumerate(zip(specs, values)):
             if spec is not None and hasattr(x, "shape"):
-                spec.check(self.name, i, tuple(x.shape))
+                spec.check(self.name, i, x.shape)
 
     # -- functional-API introspection ----------------------------------------------------------
     @property
