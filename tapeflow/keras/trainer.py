@@ -80,6 +80,47 @@ def _per_output(value, names, what):
     return [value] * len(names)
 
 
+class _EpochPlan:
+    """What the default train step reads from the model's structure -- its trainable weights,
+    the layers that may hold ``add_loss`` losses and the weights with regularizers -- collected
+    after an epoch's first step instead of walking the layers every step. TF traces its train
+    function once per fit, so a structure change (a layer frozen by a callback) waits for a
+    recompile there; here it takes effect at the next epoch."""
+
+    __slots__ = ("weights", "_loss_sources")
+
+    def __init__(self, model):
+        self.weights = model.trainable_weights
+        self._loss_sources = [
+            (layer, [w for w in layer._own_trainable + layer._own_non_trainable
+                     if w.regularizer is not None])
+            for layer in model._flatten_layers()]
+
+    def losses(self):
+        """``model.losses``, in its order: each layer's added losses, then its regularizers."""
+        out = []
+        for layer, regularized in self._loss_sources:
+            out.extend(layer._losses)
+            for w in regularized:
+                out.append(w.regularizer(w))
+        return out
+
+    @staticmethod
+    def make(model):
+        if model.built and type(model).trainable_weights is _layer_class().trainable_weights \
+                and type(model).losses is _layer_class().losses:
+            object.__setattr__(model, "_epoch_plan", _EpochPlan(model))
+
+    @staticmethod
+    def drop(model):
+        object.__setattr__(model, "_epoch_plan", None)
+
+
+def _layer_class():
+    from tapeflow.keras.layers.layer import Layer
+    return Layer
+
+
 class CompileLoss:
     """The compiled loss: one loss per output, weighted and summed (and per-output trackers)."""
 
@@ -522,7 +563,8 @@ class Trainer:
         total = None
         if self._compile_loss is not None and y is not None:
             total = self._compile_loss(y, y_pred, sample_weight)
-        extra = self.losses
+        plan = self.__dict__.get("_epoch_plan")
+        extra = plan.losses() if plan is not None else self.losses
         if extra:
             reg = tf.add_n([tf.cast(v, tf.float32) for v in extra])
             total = reg if total is None else total + reg
@@ -568,7 +610,8 @@ class Trainer:
             y_pred = self(x, training=True)
             loss = self._compute_loss_entry(x, y, y_pred, sample_weight, True)
         self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
-        weights = self.trainable_weights
+        plan = self.__dict__.get("_epoch_plan")
+        weights = plan.weights if plan is not None else self.trainable_weights
         if weights:
             grads = tape.gradient(loss, weights)
             self.optimizer.apply_gradients(zip(grads, weights))
@@ -662,32 +705,39 @@ class Trainer:
                 return self._train_step(batch, False)
         logs = {}
         epoch_logs = {}
-        for epoch in range(initial_epoch, epochs):
-            self.reset_metrics()
-            cb.on_epoch_begin(epoch)
-            step = -1
-            skip = initial_step if epoch == initial_epoch else 0
-            for step, batch in enumerate(data.epoch(steps_per_epoch)):
-                if step < skip:  # drawn (same shuffle) but already trained before a restart
-                    continue
-                if not self.built:
-                    self._build_for(batch)
-                cb.on_train_batch_begin(step)
-                logs = train_step(batch)
-                cb.on_train_batch_end(step, logs)
+        try:
+            for epoch in range(initial_epoch, epochs):
+                self.reset_metrics()
+                cb.on_epoch_begin(epoch)
+                _EpochPlan.drop(self)
+                step = -1
+                skip = initial_step if epoch == initial_epoch else 0
+                for step, batch in enumerate(data.epoch(steps_per_epoch)):
+                    if step < skip:  # drawn (same shuffle) but already trained before a restart
+                        continue
+                    if not self.built:
+                        self._build_for(batch)
+                    cb.on_train_batch_begin(step)
+                    logs = train_step(batch)
+                    cb.on_train_batch_end(step, logs)
+                    if step == skip:  # after the first step every weight exists
+                        _EpochPlan.make(self)
+                    if self.stop_training:
+                        break
+                _EpochPlan.drop(self)
+                if step < 0 and epoch == initial_epoch:
+                    raise ValueError("Expected input data to be non-empty.")
+                epoch_logs = _pythonify(self._metrics_or_logs(logs) if step >= skip else
+                                        self.get_metrics_result())
+                if val is not None and (epoch + 1) % validation_freq == 0:
+                    val_logs = self.evaluate(callbacks=cb, _data=val, return_dict=True,
+                                             steps=validation_steps, verbose=0)
+                    epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
+                cb.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
                     break
-            if step < 0 and epoch == initial_epoch:
-                raise ValueError("Expected input data to be non-empty.")
-            epoch_logs = _pythonify(self._metrics_or_logs(logs) if step >= skip else
-                                    self.get_metrics_result())
-            if val is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self.evaluate(callbacks=cb, _data=val, return_dict=True,
-                                         steps=validation_steps, verbose=0)
-                epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
-            cb.on_epoch_end(epoch, epoch_logs)
-            if self.stop_training:
-                break
+        finally:
+            _EpochPlan.drop(self)
         cb.on_train_end(logs=epoch_logs)
         history = self.history
         if history is None or getattr(history, "model", self) is not self:

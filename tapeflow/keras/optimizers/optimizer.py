@@ -259,6 +259,11 @@ class Optimizer:
 
     @staticmethod
     def _filter_empty_gradients(grads, variables):
+        for g in grads:
+            if g is None:
+                break
+        else:
+            return grads, variables  # the common case: every variable has its gradient
         kept = [(g, v) for g, v in zip(grads, variables) if g is not None]
         if not kept:
             raise ValueError("No gradients provided for any variable.")
