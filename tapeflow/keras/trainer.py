@@ -610,12 +610,20 @@ class Trainer:
             y_pred = self(x, training=True)
             loss = self._compute_loss_entry(x, y, y_pred, sample_weight, True)
         self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
+        # The compiled metrics depend on y_pred alone, not on the update: Keras updates them
+        # after it, here they run first, while the caches still hold what the loss touched
+        # (an overridden compute_metrics keeps Keras's order).
+        default_metrics = type(self).compute_metrics is Trainer.compute_metrics
+        if default_metrics:
+            logs = self._metric_logs(x, y, y_pred, sample_weight, want_logs)
         plan = self.__dict__.get("_epoch_plan")
         weights = plan.weights if plan is not None else self.trainable_weights
         if weights:
             grads = tape.gradient(loss, weights)
             self.optimizer.apply_gradients(zip(grads, weights))
-        return self._metric_logs(x, y, y_pred, sample_weight, want_logs)
+        if not default_metrics:
+            logs = self.compute_metrics(x, y, y_pred, sample_weight)
+        return logs
 
     def test_step(self, data):
         return self._test_step(data, True)
