@@ -114,7 +114,8 @@ def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
 
 def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
     """Sum, or sum divided by the element count (or the weight sum), as Keras 3."""
-    if reduction in (None, "none") or _shape(values) in ((), (0,)):
+    if reduction in (None, "none") or values.ndim == 0 or (values.ndim == 1 and
+                                                          values.shape[0] == 0):
         return values
     loss = tf.reduce_sum(values)
     if reduction == "sum":
@@ -205,7 +206,7 @@ def _sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1)
         raise ValueError(f"Only axis=-1 is currently supported. Received: axis={axis}")
     output, from_logits = _get_logits(output, from_logits, "sparse_categorical_crossentropy")
     target = tf.cast(_tensor(target), tf.int64)
-    ts, os_ = _shape(target), _shape(output)
+    ts, os_ = tuple(target.shape), tuple(output.shape)
     if len(ts) == len(os_) and ts and ts[-1] == 1:
         target = tf.squeeze(target, -1)
         ts = ts[:-1]
