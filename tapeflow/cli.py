@@ -4,7 +4,7 @@
     tapeflow lab [--figures DIR]
 
 While the file runs, `import tensorflow` (and every `tensorflow.X.Y`) gives tapeflow and
-`import keras` gives `tapeflow.keras` (see `tapeflow.compat`). A notebook's code cells run in
+`import keras` gives `tapeflow.keras` (see `tapeflow.aliases`). A notebook's code cells run in
 order in one namespace and print what Jupyter shows, framed exactly as the seed's reference
 recorder (`--- cell N ---` ... `--- done: K cells failed ---`), so outputs diff cleanly against
 real TensorFlow's. matplotlib draws off-screen (Agg); every `plt.show()` saves the open figures
@@ -35,7 +35,7 @@ from importlib import resources
 from pathlib import Path
 
 import tapeflow
-from tapeflow import compat
+from tapeflow import aliases
 
 _DEFAULT_FIGURES = "figures"
 
@@ -189,7 +189,7 @@ class Figures:
             pyplot.show = self.show
 
         try:
-            with compat.after_import("matplotlib.pyplot", patch):
+            with aliases.after_import("matplotlib.pyplot", patch):
                 yield self
                 self._save_left_open()
         finally:
@@ -242,7 +242,7 @@ def _user_program(
     try:
         if chdir is not None:
             os.chdir(chdir)
-        with compat.tensorflow_aliases(), figures.capturing():
+        with aliases.tensorflow_aliases(), figures.capturing():
             yield
     finally:
         os.chdir(saved_cwd)

@@ -9,10 +9,10 @@ Layers, bottom to top (a module may import its own layer or any layer below):
     autodiff   autodiff
     gradient   gradient_tape
     public     tapeflow/__init__, math, nn, random, linalg, data, config, debugging, testing
-               (check_grads), function, misc, module
+               (check_grads), function, misc, module, compat (tf.compat.v1)
     keras      keras/* (through the public API only; numpy for data handling), and
                testing/layer_test (the shipped layer harness, which drives keras)
-    cli        cli, compat, __main__, lab
+    cli        cli, aliases (tapeflow run's import aliases), __main__, lab
 
 ``tape`` is "recording state only" and imports nothing from tapeflow; ``variable`` records its
 reads on it, so in the code it sits beside tensor/variable rather than above them as
@@ -47,14 +47,14 @@ RANKS = [  # (module prefix, layer rank); the longest matching prefix wins
     ("tapeflow.gradient_tape", 6),
     ("tapeflow", 7),  # the package root and the public namespaces (testing: check_grads)
     ("tapeflow.keras", 8), ("tapeflow.testing.layer_test", 8),  # the layer harness tests keras
-    ("tapeflow.cli", 9), ("tapeflow.compat", 9), ("tapeflow.__main__", 9), ("tapeflow.lab", 9),
+    ("tapeflow.cli", 9), ("tapeflow.aliases", 9), ("tapeflow.__main__", 9), ("tapeflow.lab", 9),
 ]
 
 # Core modules must reach numpy through tapeflow.backend; these are DESIGN.md's exceptions.
 # tf.data joins keras's exception: like keras.datasets it is data handling (slicing and
 # batching input arrays), never computation on the tape.
 NUMPY_ALLOWED = ("tapeflow.backend", "tapeflow.testing", "tapeflow.keras", "tapeflow.cli",
-                 "tapeflow.compat", "tapeflow.data")
+                 "tapeflow.aliases", "tapeflow.data")
 
 # What keras may import from tapeflow: the public API (TF's public namespaces) and itself.
 KERAS_MAY_IMPORT = ("tapeflow", "tapeflow.keras", "tapeflow.math", "tapeflow.nn",

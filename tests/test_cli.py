@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import tapeflow
-from tapeflow import cli, compat
+from tapeflow import aliases, cli
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -272,11 +272,11 @@ def test_console_script_and_version(tmp_path):
 def test_keras_and_tensorflow_are_not_aliased_outside_run(tmp_path):
     code = textwrap.dedent("""
         import importlib.util, sys
-        import tapeflow, tapeflow.cli, tapeflow.compat, tapeflow.keras
+        import tapeflow, tapeflow.cli, tapeflow.aliases, tapeflow.keras
         for name in ("keras", "tensorflow"):
             spec = importlib.util.find_spec(name)
             print(name, spec is None or "tapeflow" not in (spec.origin or ""))
-        print(any(isinstance(f, tapeflow.compat.AliasFinder) for f in sys.meta_path))
+        print(any(isinstance(f, tapeflow.aliases.AliasFinder) for f in sys.meta_path))
         print("matplotlib" in sys.modules)
         """)
     result = subprocess.run(
@@ -323,7 +323,7 @@ def test_in_process_run_restores_the_interpreter(tmp_path, capsys):
     assert f"tapeflow tapeflow.keras ['{nb}', 'x']" in out
     assert "cell 2 failed: RuntimeError: boom" in out
     assert _snapshot() == before
-    assert not any(isinstance(f, compat.AliasFinder) for f in sys.meta_path)
+    assert not any(isinstance(f, aliases.AliasFinder) for f in sys.meta_path)
     assert tapeflow.__spec__.name == "tapeflow"
     with pytest.raises(ImportError):
         import tensorflow.keras.datasets  # noqa: F401  (no alias any more)
@@ -334,7 +334,7 @@ def test_alias_sets_aside_modules_already_imported_under_the_name(monkeypatch):
 
     impostor = types.ModuleType("keras")
     monkeypatch.setitem(sys.modules, "keras", impostor)
-    with compat.tensorflow_aliases():
+    with aliases.tensorflow_aliases():
         import keras
 
         assert keras is tapeflow.keras
@@ -344,7 +344,7 @@ def test_alias_sets_aside_modules_already_imported_under_the_name(monkeypatch):
 def test_after_import_hook_fires_once_module_runs(monkeypatch):
     seen = []
     monkeypatch.delitem(sys.modules, "colorsys", raising=False)
-    with compat.after_import("colorsys", seen.append):
+    with aliases.after_import("colorsys", seen.append):
         import colorsys
     assert seen == [colorsys] and callable(colorsys.rgb_to_hsv)
     assert colorsys.__spec__.name == "colorsys"

@@ -266,6 +266,50 @@ def bias_add(value, bias, data_format=None, name=None):
     return E.add(value, bias)
 
 
+def xw_plus_b(x, weights, biases, name=None):
+    """``matmul(x, weights) + biases`` (TF1's tf.compat.v1.nn.xw_plus_b): a Dense layer's
+    affine map as one op.
+
+    >>> xw_plus_b([[1., 2.]], [[1.], [1.]], [0.5]).numpy()
+    array([[3.5]], dtype=float32)
+    """
+    return _affine(x, weights, biases, False)
+
+
+def relu_layer(x, weights, biases, name=None):
+    """``relu(matmul(x, weights) + biases)`` (TF1's tf.compat.v1.nn.relu_layer), one op."""
+    return _affine(x, weights, biases, True)
+
+
+def _affine(x, weights, biases, relu_after):
+    """One op for what is three (matmul, bias add, relu) when composed: a Dense layer records
+    one op a step instead of three, and the bias and relu run in place on the product. The
+    same kernels in the same order, so the values are bit for bit the composition's; other
+    ranks and dtypes (and every error) go through the composition itself."""
+    x, w = P.binary(x, weights, "MatMul")
+    b = P.unary(biases)
+    xv, wv, bv = x._value, w._value, b._value
+    if not (xv.ndim == 2 and wv.ndim == 2 and bv.ndim == 1 and xv.dtype.kind == "f"
+            and bv.dtype == xv.dtype and xv.shape[1] == wv.shape[0]
+            and bv.shape[0] == wv.shape[1]):
+        y = bias_add(linalg.matmul(x, w), b)
+        return relu(y) if relu_after else y
+    v = xv.dot(wv)
+    xp.add(v, bv, out=v)
+    if relu_after:
+        xp.maximum(v, 0, out=v)
+    return P.emit(v, (x, w, b), _affine_vjp, relu_after)
+
+
+def _affine_vjp(r, g):
+    x, w, _ = r.inputs
+    if r.attrs:  # relu's gradient first: g where the output is positive (relu'(0) = 0)
+        g = _relu_grad(g, r.out)
+    gx = linalg._mm2(g, w, False, True) if r.needs[0] else None  # matmul's own VJP products
+    gw = linalg._mm2(x, g, True, False) if r.needs[1] else None
+    return gx, gw, g  # the bias's gradient is g summed over the batch: the walk's sum_to
+
+
 def moments(x, axes, shift=None, keepdims=False, name=None):
     x = P.unary(x)
     mean = reduction.reduce_mean(x, axes, keepdims=True)

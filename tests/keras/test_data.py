@@ -349,8 +349,8 @@ def test_dataset_is_usable_as_keras_input_shape():
 
 
 def test_tensorflow_alias_reaches_tf_data():
-    from tapeflow import compat
-    with compat.tensorflow_aliases():
+    from tapeflow import aliases
+    with aliases.tensorflow_aliases():
         import tensorflow
         assert tensorflow.data.Dataset is Dataset
 

@@ -86,6 +86,12 @@ class Dense(Layer):
 
     def call(self, inputs):
         x = inputs if inputs.dtype.is_floating else _float_input(inputs)
+        if x.ndim == 2 and self.bias is not None:
+            # The affine map (and a relu) as one fused op, as TF's graph optimizer fuses
+            # MatMul + BiasAdd + Relu: one recorded op per step instead of three.
+            if self.activation is _activations().relu:
+                return tf.compat.v1.nn.relu_layer(x, self.kernel, self.bias)
+            return self.activation(tf.compat.v1.nn.xw_plus_b(x, self.kernel, self.bias))
         if x.ndim == 2:
             y = tf.matmul(x, self.kernel)
         else:

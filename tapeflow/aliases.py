@@ -11,8 +11,8 @@ right after `name` is first imported (used to patch `matplotlib.pyplot.show` wit
 matplotlib ourselves).
 
 Example:
-    >>> from tapeflow import compat
-    >>> with compat.tensorflow_aliases():
+    >>> from tapeflow import aliases
+    >>> with aliases.tensorflow_aliases():
     ...     import tensorflow as tf
     >>> tf.__name__
     'tapeflow'
