@@ -139,3 +139,24 @@ def test_softmax_row_max_keeps_numpys_values(shape):
         e = np.exp(v - v.max(axis=-1, keepdims=True))
         expected = e / e.sum(axis=-1, keepdims=True)
         assert same(tf.nn.softmax(tf.constant(v)), expected)
+
+
+def test_cross_entropy_after_softmax_reuses_its_arrays_with_the_same_bits():
+    from tapeflow.ops import nn_ops
+    v = rng_values((16, 7), 8) * 5
+    labels = tf.constant(np.random.default_rng(9).integers(0, 7, 16))
+    fresh = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels,
+                                                           logits=tf.constant(v))
+    logits = tf.constant(v)
+    with tf.GradientTape() as tape:
+        tape.watch(logits)
+        tf.nn.softmax(logits)  # leaves its arrays for the cross-entropy on these logits
+        assert nn_ops._last_softmax[0][0]() is logits
+        reused = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+    assert same(fresh, reused)
+    assert same(tape.gradient(reused, logits),
+                tf.nn.softmax(tf.constant(v)) - tf.one_hot(labels, 7))
+    del logits, tape
+    import gc
+    gc.collect()
+    assert nn_ops._last_softmax[0] is None or nn_ops._last_softmax[0][0]() is not None

@@ -1,5 +1,6 @@
 """Neural-network ops: activations, softmax and the numerically stable cross-entropies."""
 import math as _math
+import weakref
 
 from tapeflow import errors, tape
 from tapeflow.backend import xp
@@ -126,13 +127,30 @@ def _max_keep(v, a):
     return v.max(axis=a, keepdims=True)
 
 
+# The last softmax over a last axis: (weakref to its logits, shifted logits, exp, row sums).
+# A softmax layer's output usually meets a cross-entropy on the very same logits (Keras's
+# logits shortcut); that op reuses these arrays instead of computing them again. One entry,
+# dropped with its logits; the arrays are never written to.
+_last_softmax = [None]
+
+
+def _forget_softmax(ref):
+    entry = _last_softmax[0]
+    if entry is not None and entry[0] is ref:
+        _last_softmax[0] = None
+
+
 def softmax(logits, axis=None, name=None):
     """exp(x) / sum(exp(x)) along ``axis`` (default last), max-subtracted for stability."""
     x = P.check_dtype(P.unary(logits), "Softmax", P.FLOATS, P.FLOAT_NAMES)
     a = P.axis_index(-1 if axis is None else axis, x._value.ndim, "Softmax")
     v = x._value
-    e = xp.exp(v - _max_keep(v, a))
-    return P.emit(e / e.sum(axis=a, keepdims=True), (x,), _softmax_vjp, a)
+    shifted = v - _max_keep(v, a)
+    e = xp.exp(shifted)
+    total = e.sum(axis=a, keepdims=True)
+    if a == v.ndim - 1:
+        _last_softmax[0] = (weakref.ref(x, _forget_softmax), shifted, e, total)
+    return P.emit(e / total, (x,), _softmax_vjp, a)
 
 
 def _softmax_vjp(r, g):
@@ -221,9 +239,13 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None
             op, f"Received a label value of {bad} which is outside the valid range of [0, {n})."
                 f"  Label values: {' '.join(str(v) for v in lv.reshape(-1)[:20].tolist())}",
             f"class ids must lie in [0, {n}): check the labels, or the number of output units."))
-    shifted = xv - _max_keep(xv, xv.ndim - 1)
-    e = xp.exp(shifted)
-    total = e.sum(axis=-1, keepdims=True)
+    cached = _last_softmax[0]
+    if cached is not None and cached[0]() is logits:  # softmax(logits) ran: its arrays
+        _, shifted, e, total = cached
+    else:
+        shifted = xv - _max_keep(xv, xv.ndim - 1)
+        e = xp.exp(shifted)
+        total = e.sum(axis=-1, keepdims=True)
     ls = shifted - xp.log(total)
     if ls.ndim == 2:  # a batch of rows: pick each row's label directly
         picked = ls[xp.arange(ls.shape[0]), lv]
