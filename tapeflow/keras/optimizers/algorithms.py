@@ -95,12 +95,26 @@ class RMSprop(optimizer.Optimizer):
         self._average_gradients = (self.add_optimizer_variables(variables, "average_gradient")
                                    if self.centered else [])
 
+    def _fused(self):
+        """Plain RMSprop (no momentum, not centered) with Python-number hyperparameters runs
+        as tf.raw_ops.KerasRMSpropUpdate: the formula's kernels, in order, bit for bit."""
+        return not self.centered and not self.momentum > 0 and _plain(self.rho) and \
+            _plain(self.epsilon)
+
+    def _update_step_all(self, grads, variables, learning_rate):
+        if type(self).update_step is not RMSprop.update_step or not self._fused():
+            return super()._update_step_all(grads, variables, learning_rate)
+        fused, index, rho, eps = tf.raw_ops.KerasRMSpropUpdate, self._index, self.rho, \
+            self.epsilon
+        for grad, variable in zip(grads, variables):  # update_step's fused branch, in a loop
+            fused(variable, self._velocities[index[id(variable)]], _grad(grad, variable),
+                  _lr(learning_rate, variable), rho, eps)
+
     def update_step(self, gradient, variable, learning_rate):
         lr, g = _lr(learning_rate, variable), _grad(gradient, variable)
         i = self._get_variable_index(variable)
         velocity, rho = self._velocities[i], self.rho
-        if not self.centered and not self.momentum > 0 and _plain(rho) and \
-                _plain(self.epsilon):
+        if self._fused():
             # The same formula below, fused: same kernels, same order, bit for bit.
             tf.raw_ops.KerasRMSpropUpdate(variable, velocity, g, lr, rho, self.epsilon)
             return
