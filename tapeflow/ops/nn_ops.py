@@ -262,7 +262,7 @@ def _sparse_xent_vjp(r, g):
         d = e / total
         flat = d.reshape(-1, d.shape[-1])
         flat[xp.arange(flat.shape[0]), lv.reshape(-1)] -= 1  # probs - one_hot, entry by entry
-        d *= xp.expand_dims(g._value, -1)
+        d *= g._value[..., None]
         return (P.const(d),)
     probs = P.emit(e / total, (logits,), _softmax_vjp, logits._value.ndim - 1)  # softmax(logits)
     hot = manipulation.one_hot(P.const(lv), logits._value.shape[-1], dtype=logits.dtype)
