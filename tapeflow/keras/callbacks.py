@@ -158,12 +158,14 @@ class CallbackList(Callback):
             self._progbar = ProgbarLogger()
             self.callbacks.append(self._progbar)
         self._depth = 0
+        self._listeners = {}  # hook -> the callbacks that override it (per-batch hooks)
         self.set_model(model)
         self.set_params(params)
 
     def append(self, callback):
         callback._callback_list = self
         self.callbacks.append(callback)
+        self._listeners.clear()
 
     def set_params(self, params):
         self.params = params
@@ -187,6 +189,7 @@ class CallbackList(Callback):
 
     def _begin(self):
         self._depth += 1
+        self._listeners.clear()  # looked up afresh for each fit/evaluate/predict
 
     def _end(self):
         self._depth -= 1
@@ -218,6 +221,7 @@ class CallbackList(Callback):
         self._end()
 
     def on_epoch_begin(self, epoch, logs=None):
+        self._listeners.clear()
         self._call("on_epoch_begin", epoch, logs=logs)
 
     def on_epoch_end(self, epoch, logs=None):
@@ -226,10 +230,12 @@ class CallbackList(Callback):
     def _call_batch(self, hook, batch, logs):
         # Per-batch hooks run every step: when no callback does anything there (History
         # alone, fit's default without a progress bar), skip the loop and pythonify_logs.
-        for callback in self.callbacks:
-            if _listens(callback, hook):
-                self._call(hook, batch, logs=logs)
-                return
+        # Who listens is looked up once per epoch (and again after an append).
+        listening = self._listeners.get(hook)
+        if listening is None:
+            listening = self._listeners[hook] = any(_listens(c, hook) for c in self.callbacks)
+        if listening:
+            self._call(hook, batch, logs=logs)
 
     def needs_batch_logs(self, hook):
         """Whether some callback reads the logs given to per-batch ``hook``: the trainer skips
