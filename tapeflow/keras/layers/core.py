@@ -12,9 +12,14 @@ import tapeflow as tf
 from tapeflow.keras.layers.layer import InputSpec, Layer
 
 
+_ACTIVATIONS = []  # the module, imported on first use (it imports this one)
+
+
 def _activations():
-    from tapeflow.keras import activations
-    return activations
+    if not _ACTIVATIONS:
+        from tapeflow.keras import activations
+        _ACTIVATIONS.append(activations)
+    return _ACTIVATIONS[0]
 
 
 def _serialize(module_name, obj):

@@ -76,6 +76,7 @@ class InputSpec:
         self.axes = dict(axes or {})
         self.name = name
         self.optional = optional
+        self._passed = None  # the last shape that passed: a layer sees one shape step after step
 
     def check(self, layer_name, index, shape):
         rank = len(shape)
@@ -540,6 +541,13 @@ class Layer(tf.Module):
         return t
 
     def _check_input_spec(self, inputs):
+        spec = self.input_spec
+        if type(spec) is InputSpec and type(inputs) is tf.Tensor:  # the common case, memoized
+            shape = tuple(inputs.shape)
+            if shape != spec._passed:
+                spec.check(self.name, 0, shape)
+                spec._passed = shape
+            return
         specs = self.input_spec if isinstance(self.input_spec, (list, tuple)) \
             else [self.input_spec]
         values = inputs if isinstance(inputs, (list, tuple)) else [inputs]
