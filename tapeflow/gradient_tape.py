@@ -124,6 +124,9 @@ class GradientTape:
             if ts is Tensor or ts is Variable:
                 keys.append(id(s))
                 continue
+            if ts is not UnreadVariable and isinstance(s, Variable):  # Keras's variables
+                keys.append(id(s))
+                continue
             if not is_tensor_like(s):
                 raise ValueError(f"Argument `sources` contains an object of type "
                                  f"{type(s).__name__} ({s!r}); expected tf.Tensor or "

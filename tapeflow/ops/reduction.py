@@ -43,6 +43,8 @@ def sum_to(g, shape):
     g = P.unary(g)
     v = g._value
     vshape = v.shape
+    if len(vshape) == 2 and len(shape) == 1 and vshape[1] == shape[0]:  # a bias's gradient
+        return P.emit(_add_reduce(v, axis=0, dtype=v.dtype), (g,), _sum_to_vjp)
     lead = len(vshape) - len(shape)
     axes = tuple(range(lead))
     for i, d in enumerate(shape):
