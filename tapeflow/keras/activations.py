@@ -50,6 +50,9 @@ class SideTable:
     def __contains__(self, key):
         return key in self._entries
 
+    def __len__(self):  # empty (false) until something is attached: lookups can be skipped
+        return len(self._entries)
+
 
 _LOGITS = SideTable()
 

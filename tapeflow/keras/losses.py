@@ -56,13 +56,8 @@ def set_keras_mask(x, mask):
 
 
 def get_keras_mask(x):
-    """The mask attached to ``x`` by `set_keras_mask` (or by the layers' backend), or None."""
-    mask = _MASKS.get(x)
-    if mask is None:  # a mask from engineer A's layers (Embedding(mask_zero=True) ...)
-        backend = sys.modules.get("tapeflow.keras.backend")
-        getter = getattr(backend, "get_keras_mask", None)
-        mask = getter(x) if getter is not None else None
-    return mask
+    """The mask attached to ``x`` by `set_keras_mask`, or None."""
+    return _MASKS.get(x) if _MASKS else None
 
 
 def _shape(x):
@@ -433,6 +428,8 @@ class Loss:
         in_mask = get_keras_mask(y_pred)
         losses = self.call(y_true, y_pred)
         out_mask = get_keras_mask(losses)
+        if sample_weight is None and in_mask is None and out_mask is None:  # the common case
+            return reduce_values(_tensor(losses, dt), None, self.reduction)
         if in_mask is not None and out_mask is not None:
             mask = tf.logical_and(tf.cast(in_mask, tf.bool), tf.cast(out_mask, tf.bool))
         else:

@@ -233,7 +233,8 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None
                          f"equal the shape of logits except for the last dimension (received "
                          f"{logits.shape}).")
     n = xv.shape[-1]
-    if lv.size and (lv.min() < 0 or lv.max() >= n):
+    # One pass for both bounds: as unsigned, a negative id is huge
+    if lv.size and (lv.view(lv.dtype.str.replace("i", "u")) >= n).any():
         bad = lv[(lv < 0) | (lv >= n)].reshape(-1)[0]
         raise errors.InvalidArgumentError(errors.op_message(
             op, f"Received a label value of {bad} which is outside the valid range of [0, {n})."
@@ -246,11 +247,13 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None
         shifted = xv - _max_keep(xv, xv.ndim - 1)
         e = xp.exp(shifted)
         total = e.sum(axis=-1, keepdims=True)
-    ls = shifted - xp.log(total)
-    if ls.ndim == 2:  # a batch of rows: pick each row's label directly
-        picked = ls[xp.arange(ls.shape[0]), lv]
+    # log_softmax at each row's label only: shifted[label] - log(sum), the same values as
+    # picking from the whole log_softmax, without computing the rest of it
+    if shifted.ndim == 2:  # a batch of rows: pick each row's label directly
+        picked = shifted[xp.arange(shifted.shape[0]), lv] - xp.log(total[:, 0])
     else:
-        picked = xp.take_along_axis(ls, lv[..., None].astype(xp.intp), -1)[..., 0]
+        picked = xp.take_along_axis(shifted, lv[..., None].astype(xp.intp), -1)[..., 0] - \
+            xp.log(total[..., 0])
     # softmax's own kernels, e / sum(e), need e and its sum: kept for the gradient
     return P.emit(-picked, (logits,), _sparse_xent_vjp, (lv, e, total))
 
