@@ -114,7 +114,8 @@ class Variable:
 
     @property
     def dtype(self):
-        return dtypes.from_array_dtype(self._value.dtype)
+        d = dtypes.FROM_NP.get(self._value.dtype)  # the hot lookup, as Tensor.dtype
+        return d if d is not None else dtypes.from_array_dtype(self._value.dtype)
 
     @property
     def shape(self):
