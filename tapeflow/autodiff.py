@@ -7,6 +7,9 @@ broadcast shape, and it is summed back to its input's shape here.
 from tapeflow.ops import elementwise, reduction
 
 
+_YES, _NO = (True,), (False,)  # a one-input record's ``needs``
+
+
 def backward(records, seeds, tracked):
     """Gradients of the seeded tensors w.r.t. everything the tape tracked.
 
@@ -31,10 +34,10 @@ def backward(records, seeds, tracked):
             x = inputs[0]
             k = id(x)
             if k not in tracked:
-                rec.needs = [False]
+                rec.needs = _NO
                 rec.vjp(rec, gs)  # still called: a custom gradient may have side effects
                 continue
-            rec.needs = [True]
+            rec.needs = _YES
             res = rec.vjp(rec, gs)
             g = res[0] if res else None
             if g is None:
@@ -44,7 +47,10 @@ def backward(records, seeds, tracked):
             prev = get(k)
             grads[k] = g if prev is None else elementwise.add(prev, g)
             continue
-        needs = rec.needs = [id(x) in tracked for x in inputs]
+        if len(inputs) == 2:  # binary ops: no comprehension
+            needs = rec.needs = (id(inputs[0]) in tracked, id(inputs[1]) in tracked)
+        else:
+            needs = rec.needs = tuple([id(x) in tracked for x in inputs])
         for x, g, need in zip(inputs, rec.vjp(rec, gs), needs):
             if g is None or not need:
                 continue
