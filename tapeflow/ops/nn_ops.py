@@ -147,7 +147,7 @@ def softmax(logits, axis=None, name=None):
     v = x._value
     shifted = v - _max_keep(v, a)
     e = xp.exp(shifted)
-    total = e.sum(axis=a, keepdims=True)
+    total = xp.add.reduce(e, axis=a, keepdims=True)  # ndarray.sum's kernel, without its wrapper
     if a == v.ndim - 1:
         _last_softmax[0] = (weakref.ref(x, _forget_softmax), shifted, e, total)
     return P.emit(e / total, (x,), _softmax_vjp, a)
@@ -246,7 +246,7 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None
     else:
         shifted = xv - _max_keep(xv, xv.ndim - 1)
         e = xp.exp(shifted)
-        total = e.sum(axis=-1, keepdims=True)
+        total = xp.add.reduce(e, axis=-1, keepdims=True)
     # log_softmax at each row's label only: shifted[label] - log(sum), the same values as
     # picking from the whole log_softmax, without computing the rest of it
     if shifted.ndim == 2:  # a batch of rows: pick each row's label directly

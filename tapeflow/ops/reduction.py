@@ -74,7 +74,8 @@ def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
     x, ax = _reduce_args(input_tensor, axis, "Sum")
     P.check_dtype(x, "Sum", P.NUMBERS, P.NUMBER_NAMES)
     v = x._value
-    return P.emit(v.sum(axis=ax, keepdims=keepdims, dtype=v.dtype), (x,), _sum_vjp, ax)
+    return P.emit(_add_reduce(v, axis=ax, dtype=v.dtype, keepdims=keepdims), (x,), _sum_vjp,
+                  ax)
 
 
 def _sum_vjp(r, g):
@@ -91,7 +92,7 @@ def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
         s = xp.sum(v, axis=ax, keepdims=keepdims, dtype=v.dtype)
         return P.const((xp.sign(s) * (xp.abs(s) // count)).astype(v.dtype))
     # sum / count, as TF's Mean kernel (and a fifth of NumPy's mean's Python overhead)
-    s = v.sum(axis=ax, keepdims=keepdims, dtype=v.dtype)
+    s = _add_reduce(v, axis=ax, dtype=v.dtype, keepdims=keepdims)  # ndarray.sum's kernel
     return P.emit(s / v.dtype.type(_count(v.shape, ax)), (x,), _mean_vjp, ax)
 
 
