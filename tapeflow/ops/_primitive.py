@@ -111,10 +111,10 @@ def strict(x, y):
     ty = type(y)
     if (ty is float or ty is int) and xd.kind == "f":
         return x, scalar(y, xd)  # a Python number for a float tensor: exact
+    if ty is _ndarray and y.dtype == xd:  # before the attribute probe: arrays are common
+        return x, Tensor(y)
     if isinstance(y, Tensor) or hasattr(ty, "_as_tensor"):
         return x, y
-    if ty is _ndarray and y.dtype == xd:
-        return x, Tensor(y)
     return x, Tensor(array_of(y, x.dtype))
 
 
