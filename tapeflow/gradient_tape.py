@@ -117,7 +117,9 @@ class GradientTape:
         unconnected = "none" if unconnected_gradients is UnconnectedGradients.NONE else \
             _unconnected(unconnected_gradients)
         targets = nest.flatten(target)
-        flat_sources = nest.flatten(sources)
+        # a plain list of sources (the training-loop case) is its own flat form
+        plain_list = type(sources) is list and nest._flat(sources)
+        flat_sources = sources if plain_list else nest.flatten(sources)
         keys = []
         for s in flat_sources:
             ts = type(s)
@@ -166,7 +168,7 @@ class GradientTape:
                 v = P.unary(s)._value if isinstance(s, Tensor) else s._value
                 g = P.const(xp.zeros(v.shape, v.dtype))
             out.append(g)
-        return nest.pack_sequence_as(sources, out)
+        return out if plain_list else nest.pack_sequence_as(sources, out)
 
     def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
                  parallel_iterations=None, experimental_use_pfor=True):
