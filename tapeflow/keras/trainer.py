@@ -304,10 +304,16 @@ def _slice(x, idx):
     if x is None:
         return None
     if isinstance(x, np.ndarray):
-        return x[idx]
+        return _rows(x, idx)
     if isinstance(x, dict):
         return {k: _slice(v, idx) for k, v in x.items()}
     return [_slice(v, idx) for v in x]
+
+
+def _rows(x, idx):
+    """``x[idx]`` along the first axis: a slice is a view; shuffled indices gather with
+    ``take`` (the same rows as fancy indexing, in less time)."""
+    return x[idx] if type(idx) is slice else x.take(idx, axis=0)
 
 
 def _first_len(x):
@@ -391,8 +397,8 @@ class _ArrayData:
             idx = slice(start, min(start + bs, n)) if order is None else \
                 order[start:start + bs]
             if self._simple and self.sw is None:
-                x = _to_tensors(self.x[idx])
-                yield (x,) if self.y is None else (x, _to_tensors(self.y[idx]))
+                x = _to_tensors(_rows(self.x, idx))
+                yield (x,) if self.y is None else (x, _to_tensors(_rows(self.y, idx)))
                 continue
             x, y, sw = (_to_tensors(_slice(v, idx)) for v in (self.x, self.y, self.sw))
             if y is None:
