@@ -5,6 +5,7 @@ on chain length). This is the one place that un-broadcasts: a VJP may return a g
 broadcast shape, and it is summed back to its input's shape here.
 """
 from tapeflow.ops import elementwise, reduction
+from tapeflow.variable import _read_vjp
 
 
 _YES, _NO = (True,), (False,)  # a one-input record's ``needs``
@@ -38,10 +39,13 @@ def backward(records, seeds, tracked):
                 rec.vjp(rec, gs)  # still called: a custom gradient may have side effects
                 continue
             rec.needs = _YES
-            res = rec.vjp(rec, gs)
-            g = res[0] if res else None
-            if g is None:
-                continue
+            if rec.vjp is _read_vjp:  # a variable read passes its gradient through as is
+                g = gs
+            else:
+                res = rec.vjp(rec, gs)
+                g = res[0] if res else None
+                if g is None:
+                    continue
             if g._value.shape != x._value.shape:
                 g = reduction.sum_to(g, x._value.shape)
             prev = get(k)
