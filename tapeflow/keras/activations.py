@@ -11,48 +11,12 @@ table keyed by the probability tensor's id and dropped when that tensor dies (a 
     >>> activations.get("relu")(tf.constant([-1.0, 2.0])).numpy()
     array([0., 2.], dtype=float32)
 """
-import weakref
-
 import tapeflow as tf
+from tapeflow.keras import backend
 
 
 # -- the logits side table --------------------------------------------------------------------
-class SideTable:
-    """Attach a value to a tensor object without touching it (Tensor has no ``__dict__``).
-
-    Keyed by id; the entry goes when the tensor is garbage-collected (a weakref callback).
-    """
-
-    def __init__(self):
-        self._entries = {}  # id(tensor) -> (weakref to tensor, value)
-
-    def set(self, tensor, value):
-        key = id(tensor)
-        entries = self._entries
-
-        def _drop(ref, key=key):
-            entry = entries.get(key)
-            if entry is not None and entry[0] is ref:
-                del entries[key]
-
-        try:
-            entries[key] = (weakref.ref(tensor, _drop), value)
-        except TypeError:  # not weak-referenceable (a NumPy array): nothing to remember
-            pass
-        return tensor
-
-    def get(self, tensor):
-        entry = self._entries.get(id(tensor))
-        if entry is not None and entry[0]() is tensor:
-            return entry[1]
-        return None
-
-    def __contains__(self, key):
-        return key in self._entries
-
-    def __len__(self):  # empty (false) until something is attached: lookups can be skipped
-        return len(self._entries)
-
+SideTable = backend.SideTable  # (where it lives: keras.backend, beside the mask table)
 
 _LOGITS = SideTable()
 

@@ -5,6 +5,7 @@
 'float32'
 """
 import collections
+import weakref
 
 _state = {"floatx": "float32", "epsilon": 1e-7, "image_data_format": "channels_last"}
 _name_counts = collections.defaultdict(int)  # prefix -> how many names were handed out
@@ -80,3 +81,57 @@ def get_uid(prefix=""):
 
 def standardize_dtype(dtype):
     return str(getattr(dtype, "name", dtype))
+
+
+# -- tensors' side tables (Tensor has no __dict__ for Keras's ``_keras_mask``) ----------------
+class SideTable:
+    """Attach a value to a tensor object without touching it (Tensor has no ``__dict__``).
+
+    Keyed by id; the entry goes when the tensor is garbage-collected (a weakref callback).
+    """
+
+    def __init__(self):
+        self._entries = {}  # id(tensor) -> (weakref to tensor, value)
+
+    def set(self, tensor, value):
+        key = id(tensor)
+        entries = self._entries
+
+        def _drop(ref, key=key):
+            entry = entries.get(key)
+            if entry is not None and entry[0] is ref:
+                del entries[key]
+
+        try:
+            entries[key] = (weakref.ref(tensor, _drop), value)
+        except TypeError:  # not weak-referenceable (a NumPy array): nothing to remember
+            pass
+        return tensor
+
+    def get(self, tensor):
+        entry = self._entries.get(id(tensor))
+        if entry is not None and entry[0]() is tensor:
+            return entry[1]
+        return None
+
+    def __contains__(self, key):
+        return key in self._entries
+
+    def __len__(self):  # empty (false) until something is attached: lookups can be skipped
+        return len(self._entries)
+
+
+# Keras's set_keras_mask/get_keras_mask: layers attach the mask of their outputs here
+# (Embedding(mask_zero=True), then every layer that supports masking passes it on), and a loss
+# or metric given a masked prediction averages over the unmasked entries only.
+_MASKS = SideTable()
+
+
+def set_keras_mask(x, mask):
+    """Attach a boolean mask to tensor ``x`` (Keras's backend.set_keras_mask); returns ``x``."""
+    return _MASKS.set(x, mask)
+
+
+def get_keras_mask(x):
+    """The mask attached to ``x`` by `set_keras_mask`, or None."""
+    return _MASKS.get(x) if _MASKS else None

@@ -15,20 +15,16 @@ logits (`activations.mark_logits`), so saturated predictions give TF's finite lo
     0.5
 """
 import re
-import sys
 import warnings
 
 import tapeflow as tf
-from tapeflow.keras import activations
+from tapeflow.keras import activations, backend
 
 EPSILON = 1e-7  # Keras's backend.epsilon() default
 
 
 def _epsilon():
-    # Follow keras.backend.set_epsilon when engineer A's backend module is loaded.
-    backend = sys.modules.get("tapeflow.keras.backend")
-    fn = getattr(backend, "epsilon", None)
-    return fn() if fn is not None else EPSILON
+    return backend.epsilon()  # follows keras.backend.set_epsilon
 
 
 def _tensor(x, dtype=None):
@@ -41,23 +37,12 @@ def _tensor(x, dtype=None):
     return x
 
 
-# Keras's set_keras_mask/get_keras_mask: a loss function may mark entries of its result as
-# invalid (ignore_class); the Loss reduction then averages over the valid ones only.
-_MASKS = activations.SideTable()
-
-
-def set_keras_mask(x, mask):
-    """Attach a boolean mask to tensor ``x`` (Keras's backend.set_keras_mask); returns ``x``.
-
-    A loss or metric given a masked ``y_pred`` (or a loss function returning a masked result)
-    averages over the unmasked entries only.
-    """
-    return _MASKS.set(x, mask)
-
-
-def get_keras_mask(x):
-    """The mask attached to ``x`` by `set_keras_mask`, or None."""
-    return _MASKS.get(x) if _MASKS else None
+# Keras's set_keras_mask/get_keras_mask (the table lives in keras.backend): a loss function may
+# mark entries of its result as invalid (ignore_class), layers mark padded steps
+# (Embedding(mask_zero=True)); the Loss reduction then averages over the valid ones only.
+_MASKS = backend._MASKS
+set_keras_mask = backend.set_keras_mask
+get_keras_mask = backend.get_keras_mask
 
 
 def _shape(x):

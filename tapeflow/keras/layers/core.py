@@ -6,6 +6,8 @@ Each ``call`` is a few lines of public tapeflow ops (DESIGN rule 7).
 >>> Dense(4, activation="relu")(tf.ones((2, 3))).shape
 TensorShape([2, 4])
 """
+import inspect
+
 import numpy as np
 
 import tapeflow as tf
@@ -230,6 +232,7 @@ class Rescaling(Layer):
         super().__init__(**kwargs)
         self.scale = scale
         self.offset = offset
+        self.supports_masking = True
 
     def call(self, inputs):
         x = _float_input(inputs)
@@ -252,9 +255,22 @@ class Lambda(Layer):
         self.function = function
         self._output_shape = output_shape
         self.arguments = arguments or {}
+        self.mask = mask  # the outputs' mask: a value, or fn(inputs, mask) (Keras's Lambda)
+        self.supports_masking = mask is not None
+        params = _parameters(function)
+        self._fn_expects_mask = "mask" in params
+        self._fn_expects_training = "training" in params
 
     def call(self, inputs, mask=None, training=None):
-        return self.function(inputs, **self.arguments)
+        kwargs = dict(self.arguments)
+        if self._fn_expects_mask:
+            kwargs["mask"] = mask
+        if self._fn_expects_training:
+            kwargs["training"] = training
+        return self.function(inputs, **kwargs)
+
+    def compute_mask(self, inputs, mask=None):
+        return self.mask(inputs, mask) if callable(self.mask) else self.mask
 
     def get_config(self):
         config = super().get_config()
@@ -409,8 +425,39 @@ class _Merge(Layer):
         xs = [x if x.dtype.is_floating else _float_input(x) for x in inputs]
         return self._merge(xs)
 
+    def compute_mask(self, inputs, mask=None):
+        """Keras's merge mask: a step is valid if it is in any input (None if one has none)."""
+        masks = _check_merge_masks(inputs, mask)
+        if masks is None or any(m is None for m in masks):
+            return None
+        out = masks[0]
+        for m in masks[1:]:
+            out = tf.logical_or(out, m)
+        return out
+
     def compute_output_shape(self, input_shape):
         return _broadcast_shapes(input_shape)
+
+
+def _check_merge_masks(inputs, mask):
+    if mask is None:
+        return None
+    if not isinstance(mask, (tuple, list)):
+        raise ValueError(f"`mask` should be a list. Received: mask={mask}")
+    if not isinstance(inputs, (tuple, list)):
+        raise ValueError(f"`inputs` should be a list. Received: inputs={inputs}")
+    if len(mask) != len(inputs):
+        raise ValueError(f"The lists `inputs` and `mask` should have the same length. "
+                         f"Received: inputs={inputs} of length {len(inputs)}, and mask={mask} "
+                         f"of length {len(mask)}")
+    return list(mask)
+
+
+def _parameters(fn):
+    try:
+        return inspect.signature(fn).parameters
+    except (TypeError, ValueError):  # builtins without a signature
+        return {}
 
 
 def _broadcast_shapes(shapes):
@@ -481,6 +528,22 @@ class Concatenate(_Merge):
 
     def _merge(self, xs):
         return tf.concat(xs, axis=self.axis)
+
+    def compute_mask(self, inputs, mask=None):
+        """Keras's: the inputs' masks (all-true for an unmasked one, broadcast to the input's
+        rank) concatenated along the axis, then reduced with any() over the last axis."""
+        masks = _check_merge_masks(inputs, mask)
+        if masks is None or all(m is None for m in masks):
+            return None
+        full = []
+        for x, m in zip(inputs, masks):
+            if m is None:
+                full.append(tf.ones_like(x, dtype=tf.bool))
+            elif m.ndim < x.ndim:
+                full.append(tf.logical_or(tf.expand_dims(m, -1), tf.zeros_like(x, dtype=tf.bool)))
+            else:
+                full.append(m)
+        return tf.reduce_any(tf.concat(full, axis=self.axis), axis=-1)
 
     def compute_output_shape(self, input_shape):
         shapes = [list(s) for s in input_shape]

@@ -17,6 +17,7 @@ it records a Node instead, which is how functional models are wired.
 TensorShape([2, 3])
 """
 import inspect
+import warnings
 
 import numpy as np
 
@@ -109,6 +110,14 @@ _pending_losses = [0]  # how many add_loss calls may need clearing at the next o
 _name_stack = []  # names of the layers being called, outermost first (Keras's name scopes)
 
 _SIGNATURES = {}  # class -> (has training arg, training default, has mask arg, n positional)
+
+
+def _masks_of(inputs):
+    """The masks attached to ``inputs`` (a tensor, or a list/dict of them), None where none."""
+    if type(inputs) is tf.Tensor:
+        return backend.get_keras_mask(inputs)
+    return tf.nest.map_structure(
+        lambda x: backend.get_keras_mask(x) if isinstance(x, tf.Tensor) else None, inputs)
 
 
 def _call_signature(cls):
@@ -483,7 +492,7 @@ class Layer(tf.Module):
             self._maybe_build(_shape_of(inputs))
         if self.input_spec is not None:
             self._check_input_spec(inputs)
-        has_training, default, _ = _call_signature(type(self))
+        has_training, default, has_mask = _call_signature(type(self))
         outer = _context[0]
         training = kwargs.get("training")
         if outer is None:
@@ -498,7 +507,7 @@ class Layer(tf.Module):
                     kwargs["training"] = training
                 elif not has_training:
                     kwargs.pop("training", None)
-                return self.call(inputs, *args[1:], **kwargs)
+                return self._call_masked(inputs, args, kwargs, has_mask)
             finally:
                 _context[0] = None
         if training is None:
@@ -512,9 +521,47 @@ class Layer(tf.Module):
                 kwargs["training"] = training
             elif not has_training:
                 kwargs.pop("training", None)
-            return self.call(inputs, *args[1:], **kwargs)
+            return self._call_masked(inputs, args, kwargs, has_mask)
         finally:
             outer.training = saved
+
+    def _call_masked(self, inputs, args, kwargs, has_mask):
+        """``self.call``, with Keras's mask bookkeeping: a ``mask`` argument is filled from
+        the masks attached to the inputs, and a layer that supports masking attaches
+        ``compute_mask``'s result to its outputs (one that does not warns that it drops it).
+        Free while no tensor carries a mask and the layer makes none."""
+        makes_masks = self.supports_masking and type(self).compute_mask is not Layer.compute_mask
+        if not backend._MASKS and not makes_masks:
+            return self.call(inputs, *args[1:], **kwargs)
+        if has_mask and kwargs.get("mask") is None:
+            kwargs["mask"] = _masks_of(inputs)
+        previous_mask = kwargs.get("mask")
+        if previous_mask is None:
+            previous_mask = _masks_of(inputs)
+        outputs = self.call(inputs, *args[1:], **kwargs)
+        if self.supports_masking:
+            self._set_mask_metadata(inputs, outputs, previous_mask)
+        elif any(m is not None for m in tf.nest.flatten(previous_mask)):
+            warnings.warn(f"Layer '{self.name}' (of type {type(self).__name__}) was passed an "
+                          "input with a mask attached to it. However, this layer does not "
+                          "support masking and will therefore destroy the mask information. "
+                          "Downstream layers will not see the mask.", stacklevel=4)
+        return outputs
+
+    def _set_mask_metadata(self, inputs, outputs, previous_mask):
+        flat_outputs = tf.nest.flatten(outputs)
+        if all(backend.get_keras_mask(x) is not None for x in flat_outputs):
+            return  # set inside the call already (a model's output carries its layers' mask)
+        output_masks = self.compute_mask(inputs, previous_mask)
+        if output_masks is None:
+            return
+        for tensor, mask in zip(flat_outputs, tf.nest.flatten(output_masks)):
+            if backend.get_keras_mask(tensor) is None and mask is not None:
+                backend.set_keras_mask(tensor, mask)
+
+    def compute_mask(self, inputs, previous_mask=None):
+        """The mask of the outputs: by default the inputs' mask, passed on unchanged."""
+        return previous_mask
 
     def _convert_inputs(self, x):
         if isinstance(x, tf.Tensor):

@@ -1,0 +1,72 @@
+"""Mask propagation against real Keras 3: Embedding(mask_zero=True) marks padded steps, the
+layers that support masking pass the mask on (merge layers combine theirs), one that does not
+warns and drops it, and losses and metrics average over the unmasked steps only.
+
+Goldens: tests/golden/keras_masks/masks.json, recorded by record_masks.py from the same
+mask_cases.py under TensorFlow 2.21 / Keras 3.
+"""
+import json
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+import tapeflow as tf
+from tapeflow import keras
+from tapeflow.keras import backend
+
+HERE = Path(__file__).resolve().parents[1] / "golden" / "keras_masks"
+sys.path.insert(0, str(HERE))
+import mask_cases  # noqa: E402
+
+GOLDEN = json.loads((HERE / "masks.json").read_text())["cases"]
+
+
+def get_mask(t):
+    return backend.get_keras_mask(t) if isinstance(t, tf.Tensor) else None
+
+
+def same(got, want, path="", tol=1e-5):
+    if isinstance(want, dict):
+        assert set(got) == set(want), f"{path}: keys {sorted(got)} != {sorted(want)}"
+        for k in want:
+            same(got[k], want[k], f"{path}.{k}", tol)
+    elif isinstance(want, list):
+        assert isinstance(got, list) and len(got) == len(want), f"{path}: {got} != {want}"
+        for i, (g, w) in enumerate(zip(got, want)):
+            same(g, w, f"{path}[{i}]", tol)
+    elif isinstance(want, float):
+        assert math.isclose(got, want, rel_tol=tol, abs_tol=tol), f"{path}: {got} != {want}"
+    else:
+        assert got == want, f"{path}: {got!r} != {want!r}"
+
+
+@pytest.mark.filterwarnings("ignore:Layer .* does not support masking:UserWarning")
+@pytest.mark.parametrize("name", sorted(mask_cases.CASES))
+def test_masks_match_keras(name):
+    keras.utils.clear_session()
+    keras.utils.set_random_seed(0)
+    same(mask_cases.CASES[name](keras, get_mask), GOLDEN[name], name)
+
+
+def test_unmasked_models_attach_no_masks():
+    keras.utils.clear_session()
+    model = keras.Sequential([keras.layers.Dense(3, activation="relu"), keras.layers.Dense(2)])
+    out = model(tf.ones((4, 5)))
+    assert get_mask(out) is None
+
+
+def test_an_explicit_mask_argument_wins_over_the_attached_one():
+    seen = []
+
+    class Probe(keras.layers.Layer):
+        def call(self, inputs, mask=None):
+            seen.append(None if mask is None else mask.numpy().tolist())
+            return inputs
+
+    e = keras.layers.Embedding(6, 2, mask_zero=True)(tf.constant([[1, 0]]))
+    with pytest.warns(UserWarning, match="does not support masking"):  # Keras's warning
+        Probe()(e)
+        Probe()(e, mask=tf.constant([[True, True]]))
+    assert seen == [[[True, False]], [[True, True]]]
