@@ -130,8 +130,10 @@ def _max_keep(v, a):
 # The last softmax over a last axis: (weakref to its logits, shifted logits, exp, row sums).
 # A softmax layer's output usually meets a cross-entropy on the very same logits (Keras's
 # logits shortcut); that op reuses these arrays instead of computing them again. One entry,
-# dropped with its logits; the arrays are never written to.
+# dropped with its logits; the arrays are never written to. Only for batches up to
+# _SOFTMAX_KEEP elements: for a vocabulary-sized softmax the memory matters more.
 _last_softmax = [None]
+_SOFTMAX_KEEP = 1 << 20
 
 
 def _forget_softmax(ref):
@@ -148,7 +150,7 @@ def softmax(logits, axis=None, name=None):
     shifted = v - _max_keep(v, a)
     e = xp.exp(shifted)
     total = xp.add.reduce(e, axis=a, keepdims=True)  # ndarray.sum's kernel, without its wrapper
-    if a == v.ndim - 1:
+    if a == v.ndim - 1 and v.size <= _SOFTMAX_KEEP:
         _last_softmax[0] = (weakref.ref(x, _forget_softmax), shifted, e, total)
     return P.emit(e / total, (x,), _softmax_vjp, a)
 
