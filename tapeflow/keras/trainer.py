@@ -243,7 +243,8 @@ def _names_from(y_pred, names):
 
 
 def _batch_size(y):
-    return int(tf.nest.flatten(y)[0].shape[0])
+    first = y if type(y) is tf.Tensor else tf.nest.flatten(y)[0]
+    return int(first.shape[0])
 
 
 def _align(y_true, y_pred, sample_weight, names):
