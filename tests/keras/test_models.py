@@ -190,6 +190,23 @@ def test_summary_and_params_match_keras(name, monkeypatch):
     assert [[w.path, list(w.shape)] for w in model.weights] == params["weights"]
 
 
+RANGES = __import__("json").loads((GOLDEN_DIR / "summary_ranges.json").read_text())["cases"]
+
+
+@pytest.mark.parametrize("case", RANGES, ids=lambda c: f"{c['model']}-{c['layer_range']}")
+def test_summary_layer_range_matches_keras(case, monkeypatch):
+    # recorded by tests/golden/keras_models/record_summary_ranges.py
+    monkeypatch.setenv("COLUMNS", "80")
+    keras.backend.clear_session()
+    model = getattr(cases, case["model"])(keras)
+    if "error" in case:
+        with pytest.raises(ValueError) as info:
+            model.summary(layer_range=case["layer_range"])
+        assert str(info.value) == case["message"]
+    else:
+        assert capture_summary(model, layer_range=case["layer_range"]) == case["text"]
+
+
 @pytest.mark.parametrize("name", sorted(cases.OUTPUT_CASES))
 def test_outputs_for_fixed_weights_match_keras(name):
     model = cases.fixed_weights(getattr(cases, name)(keras))

@@ -103,7 +103,8 @@ class Model(trainer.Trainer, Layer):
         """Prints the layers, their output shapes and parameter counts (Keras 3's table)."""
         from tapeflow.keras.models import summary
         summary.print_summary(self, line_length=line_length, positions=positions,
-                              print_fn=print_fn, show_trainable=show_trainable)
+                              print_fn=print_fn, show_trainable=show_trainable,
+                              layer_range=layer_range)
 
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable}

@@ -4,6 +4,7 @@ Keras draws the table with `rich` (heavy-head box, a rule between rows). The col
 come from Keras's positions and rich's width reduction, redone here; text wraps inside cells
 at spaces. Where stdout cannot encode the box characters, rich's ASCII box is used instead.
 """
+import re
 import shutil
 import sys
 
@@ -170,9 +171,33 @@ def _sequential_like(model):
     return True, model._operations
 
 
-def summary_text(model, line_length=None, positions=None, show_trainable=False, box=None):
+def layer_index_bounds(layers, layer_range=None):
+    """Keras's ``layer_range``: [start, stop) from two names or regex patterns (the first
+    layer matching the first, through the last matching the second)."""
+    if layer_range is None:
+        return 0, len(layers)
+    if len(layer_range) != 2:
+        raise ValueError(f"layer_range must be a list or tuple of length 2. Received: "
+                         f"layer_range = {layer_range} of length {len(layer_range)}")
+    if not isinstance(layer_range[0], str) or not isinstance(layer_range[1], str):
+        raise ValueError(f"layer_range should contain string type only. Received: "
+                         f"{layer_range}")
+    lower = [i for i, layer in enumerate(layers) if re.match(layer_range[0], layer.name)]
+    upper = [i for i, layer in enumerate(layers) if re.match(layer_range[1], layer.name)]
+    if not lower or not upper:
+        raise ValueError(f"Passed layer_names do not match the layer names in the model. "
+                         f"Received: {layer_range}")
+    if min(lower) > max(upper):
+        return min(upper), max(lower) + 1
+    return min(lower), max(upper) + 1
+
+
+def summary_text(model, line_length=None, positions=None, show_trainable=False, box=None,
+                 layer_range=None):
     """The summary as a string (what ``summary()`` prints)."""
     sequential_like, layers = _sequential_like(model)
+    start, stop = layer_index_bounds(layers, layer_range)
+    layers = layers[start:stop]
     if sequential_like:
         default, positions = 88, positions or [0.45, 0.80, 1.0]
         header = ["Layer (type)", "Output Shape", "Param #"]
@@ -242,9 +267,10 @@ def _can_encode(stream, text):
         return False
 
 
-def print_summary(model, line_length=None, positions=None, print_fn=None, show_trainable=False):
+def print_summary(model, line_length=None, positions=None, print_fn=None, show_trainable=False,
+                  layer_range=None):
     box = _HEAVY if print_fn is not None or _can_encode(sys.stdout, "┏━┃│") else _ASCII
-    text = summary_text(model, line_length, positions, show_trainable, box)
+    text = summary_text(model, line_length, positions, show_trainable, box, layer_range)
     if print_fn is not None:
         print_fn(text)
     else:
