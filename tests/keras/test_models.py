@@ -190,7 +190,18 @@ def test_summary_and_params_match_keras(name, monkeypatch):
     assert [[w.path, list(w.shape)] for w in model.weights] == params["weights"]
 
 
-RANGES = __import__("json").loads((GOLDEN_DIR / "summary_ranges.json").read_text())["cases"]
+SUMMARY_EXTRAS = __import__("json").loads((GOLDEN_DIR / "summary_ranges.json").read_text())
+RANGES = SUMMARY_EXTRAS["cases"]
+
+
+@pytest.mark.parametrize("case", SUMMARY_EXTRAS["nested"],
+                         ids=lambda c: f"{c['model']}-{sorted(c['kwargs'].items())}")
+def test_summary_expand_nested_matches_keras(case, monkeypatch):
+    # recorded by tests/golden/keras_models/record_summary_ranges.py
+    monkeypatch.setenv("COLUMNS", "80")
+    keras.backend.clear_session()
+    model = getattr(cases, case["model"])(keras)
+    assert capture_summary(model, **case["kwargs"]) == case["text"]
 
 
 @pytest.mark.parametrize("case", RANGES, ids=lambda c: f"{c['model']}-{c['layer_range']}")

@@ -104,7 +104,7 @@ class Model(trainer.Trainer, Layer):
         from tapeflow.keras.models import summary
         summary.print_summary(self, line_length=line_length, positions=positions,
                               print_fn=print_fn, show_trainable=show_trainable,
-                              layer_range=layer_range)
+                              layer_range=layer_range, expand_nested=expand_nested)
 
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable}

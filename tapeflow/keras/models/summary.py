@@ -50,29 +50,28 @@ def column_widths(line_length, positions):
     return [w - 2 for w in padded]
 
 
+_WORD = re.compile(r"\s*\S+\s*")  # rich's words: a run of non-space with the spaces around it
+
+
 def _wrap(text, width):
-    """Greedy word wrap at spaces; a word longer than the width is cut with '…' (rich's
-    ellipsis overflow, as Keras's table cells use)."""
+    """rich's word wrap, as Keras's table cells use it: break before a word that does not fit
+    (leading spaces stay with the first word, so a nested layer's indent survives), trailing
+    spaces dropped; a line still too long is cut with '…' (ellipsis overflow)."""
     lines = []
     for paragraph in str(text).split("\n"):
-        line = ""
-        for word in paragraph.split(" "):
-            if not word:
-                continue
-            if len(word) > width:
-                if line:
-                    lines.append(line)
-                    line = ""
-                lines.append(word[:width - 1] + "…")
-                continue
-            if not line:
-                line = word
-            elif len(line) + 1 + len(word) <= width:
-                line += " " + word
+        breaks, offset = [], 0
+        for match in _WORD.finditer(paragraph):
+            start, word = match.start(), match.group(0)
+            if width - offset >= len(word.rstrip()):
+                offset += len(word)
             else:
-                lines.append(line)
-                line = word
-        lines.append(line)
+                if start:
+                    breaks.append(start)
+                offset = len(word)
+        bounds = [0] + breaks + [len(paragraph)]
+        for a, b in zip(bounds, bounds[1:]):
+            line = paragraph[a:b].rstrip()
+            lines.append(line if len(line) <= width else line[:width - 1] + "…")
     return lines or [""]
 
 
@@ -193,7 +192,7 @@ def layer_index_bounds(layers, layer_range=None):
 
 
 def summary_text(model, line_length=None, positions=None, show_trainable=False, box=None,
-                 layer_range=None):
+                 layer_range=None, expand_nested=False):
     """The summary as a string (what ``summary()`` prints)."""
     sequential_like, layers = _sequential_like(model)
     start, stop = layer_index_bounds(layers, layer_range)
@@ -221,15 +220,23 @@ def summary_text(model, line_length=None, positions=None, show_trainable=False, 
     header = [h if len(h) <= w else h[:w - 1] + "…" for h, w in zip(header, widths)]
     lines += _render_row(header, widths, aligns, box, "head")
     lines.append(_rule(widths, box["head_row"]))
-    rows = []
-    for layer in layers:
+    def fields_of(layer, level):
+        """A layer's row; nested models' layers follow, indented, with ``expand_nested``."""
+        prefix = "   " * level + "└ " if level else ""
         params = f"{layer.count_params():,}" if layer.built else "0 (unbuilt)"
-        fields = [f"{layer.name} ({type(layer).__name__})", _layer_shape(layer), params]
+        fields = [f"{prefix}{layer.name} ({type(layer).__name__})", _layer_shape(layer), params]
         if not sequential_like:
             fields.append(_connections(layer, relevant))
         if show_trainable:
             fields.append(("Y" if layer.trainable else "N") if layer.weights else "-")
-        rows.append(_render_row(fields, widths, aligns, box, "mid"))
+        out = [fields]
+        if expand_nested and getattr(layer, "layers", None):
+            for inner in layer.layers:
+                out += fields_of(inner, level + 1)
+        return out
+
+    rows = [_render_row(fields, widths, aligns, box, "mid")
+            for layer in layers for fields in fields_of(layer, 0)]
     for i, row in enumerate(rows):
         if i:
             lines.append(_rule(widths, box["row"]))
@@ -268,9 +275,10 @@ def _can_encode(stream, text):
 
 
 def print_summary(model, line_length=None, positions=None, print_fn=None, show_trainable=False,
-                  layer_range=None):
+                  layer_range=None, expand_nested=False):
     box = _HEAVY if print_fn is not None or _can_encode(sys.stdout, "┏━┃│") else _ASCII
-    text = summary_text(model, line_length, positions, show_trainable, box, layer_range)
+    text = summary_text(model, line_length, positions, show_trainable, box, layer_range,
+                        expand_nested)
     if print_fn is not None:
         print_fn(text)
     else:

@@ -200,3 +200,22 @@ def training_cases(keras):
             metrics={"priority": ["mean_absolute_error"], "department": ["accuracy"]}),
          (ticket_x, ticket_y), {}),
     ]
+
+
+def nested_models(keras):
+    """Models inside models, for summary(expand_nested=True)."""
+    inner = keras.Sequential([keras.layers.Dense(4, activation="relu"), keras.layers.Dense(3)],
+                             name="inner")
+    deeper = keras.Sequential([inner, keras.layers.Dense(3, name="a_rather_long_layer_name")],
+                              name="deeper")
+    model = keras.Sequential([keras.Input((5,)), deeper, keras.layers.Dense(2)], name="outer")
+    return model
+
+
+def nested_functional(keras):
+    inner = keras.Sequential([keras.layers.Dense(4, activation="relu"), keras.layers.Dense(3)],
+                             name="inner")
+    a = keras.Input((5,), name="a")
+    b = keras.Input((3,), name="b")
+    h = keras.layers.Add()([inner(a), b])
+    return keras.Model([a, b], keras.layers.Dense(2)(h), name="nested_functional")

@@ -1,4 +1,5 @@
-"""Records Keras 3's ``summary(layer_range=...)`` into summary_ranges.json (real TF 2.21).
+"""Records Keras 3's ``summary(layer_range=..., expand_nested=...)`` into summary_ranges.json
+(real TF 2.21).
 
 Run from the repository root:
     COLUMNS=80 /root/tfvenv/bin/python tests/golden/keras_models/record_summary_ranges.py
@@ -27,6 +28,12 @@ RANGES = [("chapter7_sequential", ["my_first_layer", "my_first_layer"]),
           ("with_input", ["nothing", "dense"]),
           ("with_input", ["dense"]),
           ("with_input", ["dense", 3])]
+# (model case, summary kwargs) for nested models
+NESTED = [("nested_models", {"expand_nested": True}),
+          ("nested_models", {"expand_nested": False}),
+          ("nested_models", {"expand_nested": True, "show_trainable": True}),
+          ("nested_models", {"expand_nested": True, "layer_range": ["deeper", "deeper"]}),
+          ("nested_functional", {"expand_nested": True})]
 
 
 def main():
@@ -42,6 +49,14 @@ def main():
         except Exception as e:  # noqa: BLE001 - the error is the golden
             result = {"error": type(e).__name__, "message": str(e)}
         out["cases"].append({"model": name, "layer_range": layer_range, **result})
+    out["nested"] = []
+    for name, kwargs in NESTED:
+        keras.backend.clear_session()
+        model = getattr(cases, name)(keras)
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            model.summary(**kwargs)
+        out["nested"].append({"model": name, "kwargs": kwargs, "text": buf.getvalue()})
     (HERE / "summary_ranges.json").write_text(json.dumps(out, indent=1) + "\n",
                                                encoding="utf-8")
     print(f"{len(out['cases'])} cases -> summary_ranges.json")
