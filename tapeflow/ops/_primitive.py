@@ -78,7 +78,11 @@ def binary(x, y, op):
             raise mismatch(op, 1, x.dtype, y.dtype)
         return x, y
     x = _operand(x, None)
-    y = _operand(y, x.dtype)
+    ty = type(y)
+    if ty is not Tensor and ty is not _ndarray and hasattr(ty, "_as_tensor"):
+        y = y._as_tensor()  # a Variable: read, no hint needed
+    else:
+        y = _operand(y, x.dtype)
     if x._value.dtype != y._value.dtype:
         raise mismatch(op, 1, x.dtype, y.dtype)
     return x, y
