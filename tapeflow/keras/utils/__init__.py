@@ -15,13 +15,15 @@ from tapeflow.keras.utils.directory_utils import (
 )
 from tapeflow.keras.utils.file_utils import get_file, hash_file, validate_file
 from tapeflow.keras.utils.image_utils import array_to_img, img_to_array, load_img, save_img
+from tapeflow.keras.utils.model_visualization import model_to_dot, plot_model
 from tapeflow.keras.utils.numerical_utils import normalize, to_categorical
 from tapeflow.keras.utils.rng_utils import get_random_seed, set_random_seed
 from tapeflow.keras.utils.sequence_utils import pad_sequences
 
 __all__ = ["Progbar", "PyDataset", "Sequence", "array_to_img", "clear_session", "get_file",
            "get_random_seed", "hash_file", "image_dataset_from_directory", "img_to_array",
-           "load_img", "normalize", "pack_x_y_sample_weight", "pad_sequences", "save_img",
+           "load_img", "model_to_dot", "normalize", "pack_x_y_sample_weight", "pad_sequences",
+           "plot_model", "save_img",
            "set_random_seed", "split_dataset", "text_dataset_from_directory",
            "timeseries_dataset_from_array",
            "to_categorical", "unpack_x_y_sample_weight", "validate_file"]
