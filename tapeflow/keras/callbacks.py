@@ -414,7 +414,10 @@ class ProgbarLogger(Callback):
         if self.target is None:
             self.target = self.seen
             self.progbar.target = self.target
-        self.progbar.update(self.target, list((logs or {}).items()), finalize=True)
+        # the training entries first, then val_ ones: the order the bar shows when per-batch
+        # logs (training entries only) came before the epoch's
+        items = sorted((logs or {}).items(), key=lambda kv: kv[0].startswith("val_"))
+        self.progbar.update(self.target, items, finalize=True)
 
 
 # -- monitoring callbacks ----------------------------------------------------------------------

@@ -409,12 +409,12 @@ class Loss:
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         dt = tf.as_dtype(self._dtype)
+        in_mask = get_keras_mask(y_pred)  # before the conversion, which makes a new tensor
         y_pred, y_true = _tensor(y_pred, dt), _tensor(y_true, dt)
-        in_mask = get_keras_mask(y_pred)
         losses = self.call(y_true, y_pred)
         out_mask = get_keras_mask(losses)
         if sample_weight is None and in_mask is None and out_mask is None:  # the common case
-            return reduce_values(_tensor(losses, dt), None, self.reduction)
+            return reduce_values(_tensor(losses, dt), None, standardize_reduction(self.reduction))
         if in_mask is not None and out_mask is not None:
             mask = tf.logical_and(tf.cast(in_mask, tf.bool), tf.cast(out_mask, tf.bool))
         else:

@@ -80,14 +80,13 @@ def _per_output(value, names, what):
     return [value] * len(names)
 
 
-class _EpochPlan:
+class _Plan:
     """What the default train step reads from the model's structure -- its trainable weights,
     the layers that may hold ``add_loss`` losses and the weights with regularizers -- collected
-    after an epoch's first step instead of walking the layers every step. TF traces its train
-    function once per fit, so a structure change (a layer frozen by a callback) waits for a
-    recompile there; here it takes effect at the next epoch."""
+    once and reused until the structure changes (``layer.structure_version``: a layer frozen,
+    unfrozen, added or removed, a weight created), instead of walking the layers every step."""
 
-    __slots__ = ("weights", "_loss_sources")
+    __slots__ = ("weights", "_loss_sources", "version")
 
     def __init__(self, model):
         self.weights = model.trainable_weights
@@ -95,6 +94,7 @@ class _EpochPlan:
             (layer, [w for w in layer._own_trainable + layer._own_non_trainable
                      if w.regularizer is not None])
             for layer in model._flatten_layers()]
+        self.version = _layer_module().structure_version[0]
 
     def losses(self):
         """``model.losses``, in its order: each layer's added losses, then its regularizers."""
@@ -106,19 +106,28 @@ class _EpochPlan:
         return out
 
     @staticmethod
+    def of(model):
+        """The model's plan while it is current, else None."""
+        plan = model.__dict__.get("_plan")
+        if plan is not None and plan.version == _layer_module().structure_version[0]:
+            return plan
+        return None
+
+    @staticmethod
     def make(model):
-        if model.built and type(model).trainable_weights is _layer_class().trainable_weights \
-                and type(model).losses is _layer_class().losses:
-            object.__setattr__(model, "_epoch_plan", _EpochPlan(model))
+        layer_cls = _layer_module().Layer
+        if model.built and type(model).trainable_weights is layer_cls.trainable_weights \
+                and type(model).losses is layer_cls.losses:
+            object.__setattr__(model, "_plan", _Plan(model))
 
     @staticmethod
     def drop(model):
-        object.__setattr__(model, "_epoch_plan", None)
+        object.__setattr__(model, "_plan", None)
 
 
-def _layer_class():
-    from tapeflow.keras.layers.layer import Layer
-    return Layer
+def _layer_module():
+    from tapeflow.keras.layers import layer
+    return layer
 
 
 class CompileLoss:
@@ -177,6 +186,7 @@ class CompileMetrics:
         self.built = False
         self.name = "compile_metrics"
         self._entries = []  # (output index, metric, log name, weighted)
+        self._pure = None  # reads_predictions_only(), once built
 
     @property
     def metrics(self):
@@ -209,6 +219,20 @@ class CompileMetrics:
 
     def __repr__(self):
         return f"<CompileMetrics name={self.name}>"
+
+    def reads_predictions_only(self):
+        """True once built, when every metric is one of Keras's own (its state follows from
+        y_true, y_pred and sample weights alone), so it may be updated before the optimizer
+        step as well as after."""
+        if not self.built:
+            return False
+        if self._pure is None:
+            metrics = _modules()[1]
+            own = (metrics.__name__, _modules()[0].__name__)
+            self._pure = all(type(m).__module__ == own[0] and (
+                not isinstance(m, metrics.MeanMetricWrapper) or
+                getattr(m._fn, "__module__", None) in own) for _, m, _, _ in self._entries)
+        return self._pure
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         if not self.built:
@@ -570,7 +594,7 @@ class Trainer:
         total = None
         if self._compile_loss is not None and y is not None:
             total = self._compile_loss(y, y_pred, sample_weight)
-        plan = self.__dict__.get("_epoch_plan")
+        plan = _Plan.of(self)
         extra = plan.losses() if plan is not None else self.losses
         if extra:
             reg = tf.add_n([tf.cast(v, tf.float32) for v in extra])
@@ -617,20 +641,24 @@ class Trainer:
             y_pred = self(x, training=True)
             loss = self._compute_loss_entry(x, y, y_pred, sample_weight, True)
         self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
-        # The compiled metrics depend on y_pred alone, not on the update: Keras updates them
-        # after it, here they run first, while the caches still hold what the loss touched
-        # (an overridden compute_metrics keeps Keras's order).
+        # Keras updates the compiled metrics after the optimizer step. Built-in metrics read
+        # y_true and y_pred only, so here they are updated first, while the caches still hold
+        # what the loss touched; the results (which may read anything) still come after.
         default_metrics = type(self).compute_metrics is Trainer.compute_metrics
-        if default_metrics:
-            logs = self._metric_logs(x, y, y_pred, sample_weight, want_logs)
-        plan = self.__dict__.get("_epoch_plan")
+        compiled = self._compile_metrics if y is not None else None
+        early = default_metrics and compiled is not None and compiled.reads_predictions_only()
+        if early:
+            compiled.update_state(y, y_pred, sample_weight)
+        plan = _Plan.of(self)
         weights = plan.weights if plan is not None else self.trainable_weights
         if weights:
             grads = tape.gradient(loss, weights)
             self.optimizer.apply_gradients(zip(grads, weights))
         if not default_metrics:
-            logs = self.compute_metrics(x, y, y_pred, sample_weight)
-        return logs
+            return self.compute_metrics(x, y, y_pred, sample_weight)
+        if compiled is not None and not early:
+            compiled.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result() if want_logs else None
 
     def test_step(self, data):
         return self._test_step(data, True)
@@ -724,7 +752,6 @@ class Trainer:
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 cb.on_epoch_begin(epoch)
-                _EpochPlan.drop(self)
                 step = -1
                 skip = initial_step if epoch == initial_epoch else 0
                 for step, batch in enumerate(data.epoch(steps_per_epoch)):
@@ -735,11 +762,10 @@ class Trainer:
                     cb.on_train_batch_begin(step)
                     logs = train_step(batch)
                     cb.on_train_batch_end(step, logs)
-                    if step == skip:  # after the first step every weight exists
-                        _EpochPlan.make(self)
+                    if _Plan.of(self) is None:  # (re)made after a step: every weight exists
+                        _Plan.make(self)
                     if self.stop_training:
                         break
-                _EpochPlan.drop(self)
                 if step < 0 and epoch == initial_epoch:
                     raise ValueError("Expected input data to be non-empty.")
                 epoch_logs = _pythonify(self._metrics_or_logs(logs) if step >= skip else
@@ -752,7 +778,7 @@ class Trainer:
                 if self.stop_training:
                     break
         finally:
-            _EpochPlan.drop(self)
+            _Plan.drop(self)
         cb.on_train_end(logs=epoch_logs)
         history = self.history
         if history is None or getattr(history, "model", self) is not self:

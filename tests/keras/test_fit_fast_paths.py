@@ -80,6 +80,42 @@ def test_a_callback_reading_batch_logs_gets_them():
     assert seen[-1]["accuracy"] == history.history["accuracy"][0]
 
 
+def test_a_layer_frozen_mid_epoch_stops_training_from_the_next_step():
+    x, y = data()
+    m = model()
+    seen = []
+
+    class Freeze(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append(self.model.layers[0].kernel.numpy())
+            if batch == 1:
+                self.model.layers[0].trainable = False
+
+    m.fit(x, y, batch_size=16, epochs=1, verbose=0, callbacks=[Freeze()])
+    assert not np.array_equal(seen[0], seen[1])  # trained by the second step
+    for later in seen[2:]:  # frozen after it: the very next step leaves it alone
+        np.testing.assert_array_equal(later, seen[1])
+
+
+def test_batch_logs_are_computed_after_the_optimizer_step():
+    x, y = data()
+
+    class Logged(keras.Sequential):
+        def get_metrics_result(self):
+            out = super().get_metrics_result()
+            out["step"] = int(self.optimizer.iterations)
+            return out
+
+    keras.utils.set_random_seed(0)
+    m = Logged([keras.layers.Dense(3, activation="softmax")])
+    m.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    steps = []
+    cb = keras.callbacks.LambdaCallback(on_train_batch_end=lambda b, logs: steps.append(
+        logs["step"]))
+    m.fit(x[:64], y[:64], batch_size=16, epochs=1, verbose=0, callbacks=[cb])
+    assert steps == [1, 2, 3, 4]  # Keras: results after apply_gradients
+
+
 def test_a_layer_frozen_by_a_callback_stays_frozen_from_the_next_epoch():
     x, y = data()
     m = model()
@@ -101,3 +137,15 @@ def test_train_step_called_directly_still_returns_the_logs():
     m.fit(x, y, batch_size=16, epochs=1, verbose=0)
     logs = m.train_step((tf.constant(x[:16]), tf.constant(y[:16])))
     assert set(logs) == {"loss", "accuracy"}
+
+
+def test_piped_progress_line_keeps_training_metrics_before_validation(capsys):
+    x, y = data()
+    keras.utils.set_random_seed(0)
+    m = keras.Sequential([keras.layers.Dense(3, activation="softmax")])
+    m.compile(optimizer="sgd", loss="sparse_categorical_crossentropy",
+              metrics=[keras.metrics.SparseCategoricalAccuracy(name="zacc")])
+    m.fit(x, y, batch_size=32, epochs=1, verbose=1, validation_data=(x, y))
+    line = [ln for ln in capsys.readouterr().out.splitlines() if "val_loss" in ln][0]
+    names = [part.split(":")[0].strip() for part in line.split(" - ") if ":" in part]
+    assert names == ["loss", "zacc", "val_loss", "val_zacc"]

@@ -70,3 +70,80 @@ def test_an_explicit_mask_argument_wins_over_the_attached_one():
         Probe()(e)
         Probe()(e, mask=tf.constant([[True, True]]))
     assert seen == [[[True, False]], [[True, True]]]
+
+
+def test_an_explicit_mask_is_passed_on_by_a_masking_layer():
+    keras.utils.clear_session()
+    mask = tf.constant([[True, False, True]])
+
+    class Keep(keras.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.supports_masking = True
+
+        def call(self, inputs, mask=None):
+            return inputs * 2.0
+
+    out = Keep()(tf.ones((1, 3, 4)), mask=mask)  # Keras: the outputs carry the given mask
+    assert get_mask(out).numpy().tolist() == [[True, False, True]]
+
+
+def test_a_mask_passed_positionally_is_not_filled_again():
+    seen = []
+
+    class Probe(keras.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.supports_masking = True
+
+        def call(self, inputs, mask=None):
+            seen.append(None if mask is None else mask.numpy().tolist())
+            return inputs
+
+    e = keras.layers.Embedding(6, 2, mask_zero=True)(tf.constant([[1, 0]]))  # a live mask
+    Probe()(e, tf.constant([[False, True]]))
+    assert seen == [[[False, True]]]
+
+
+def test_a_layer_overriding_compute_mask_supports_masking():
+    class Halve(keras.layers.Layer):
+        def call(self, inputs):
+            return inputs
+
+        def compute_mask(self, inputs, mask=None):
+            return tf.constant([[True, False]])
+
+    layer = Halve()
+    assert layer.supports_masking
+    assert get_mask(layer(tf.ones((1, 2)))).numpy().tolist() == [[True, False]]
+
+
+def test_a_loss_reads_the_mask_of_a_float64_prediction():
+    y_pred = backend.set_keras_mask(tf.constant([[0.2, 0.8], [0.6, 0.4]], tf.float64),
+                                    tf.constant([True, False]))
+    y_true = tf.constant([1, 0])
+    masked = keras.losses.SparseCategoricalCrossentropy()(y_true, y_pred)
+    first_only = keras.losses.SparseCategoricalCrossentropy()(y_true[:1], y_pred[:1])
+    assert abs(float(masked) - float(first_only)) < 1e-6  # the masked row does not count
+
+
+def test_a_mask_given_to_a_model_rides_its_input():
+    keras.utils.clear_session()
+    seq = keras.Sequential([keras.layers.Dense(2)])
+    m = tf.constant([[True, False, True]])
+    assert get_mask(seq(tf.ones((1, 3, 4)), mask=m)).numpy().tolist() == [[True, False, True]]
+    i = keras.Input((3, 4))
+    fn = keras.Model(i, keras.layers.Dense(2)(i))
+    assert get_mask(fn(tf.ones((1, 3, 4)), mask=m)).numpy().tolist() == [[True, False, True]]
+
+
+def test_ops_on_keras_tensors_neither_warn_nor_pass_masks():
+    import warnings
+    keras.utils.clear_session()
+    i = keras.Input((3,), dtype="int32")
+    h = keras.layers.Embedding(6, 2, mask_zero=True)(i)
+    model = keras.Model(i, h * 2.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = model(tf.constant([[1, 0, 2]]))
+    assert get_mask(out) is None

@@ -291,6 +291,10 @@ class OpLayer(Layer):
             return self.function(*inputs)
         return self.function(inputs)
 
+    def _call_masked(self, inputs, args, kwargs, has_mask):
+        # an op on tensors, not a layer: masks neither pass through nor warn (Keras's ops)
+        return self.call(inputs, *args[1:], **kwargs)
+
 
 class Embedding(Layer):
     """Turns integer indices into dense vectors: a lookup in an (input_dim, output_dim) table."""

@@ -105,6 +105,10 @@ class _CallContext:
         self.training = training
 
 
+# Bumped by every change to what a model's weight walks find (a layer added, removed, frozen or
+# unfrozen, a weight created): the trainer walks the layers again only after one.
+structure_version = [0]
+
 _context = [None]  # the outermost running call's context (training flag), or None
 _pending_losses = [0]  # how many add_loss calls may need clearing at the next outer call
 _name_stack = []  # names of the layers being called, outermost first (Keras's name scopes)
@@ -194,7 +198,8 @@ class Layer(tf.Module):
         self._trainable = bool(trainable)
         self._dtype_name = _dtype_name(dtype)
         self.autocast = autocast
-        self.supports_masking = False
+        # Keras: a layer that overrides compute_mask supports masking unless it says otherwise
+        self.supports_masking = type(self).compute_mask is not Layer.compute_mask
         self.input_spec = None
         self.activity_regularizer = activity_regularizer
         if batch_input_shape is not None:
@@ -214,12 +219,14 @@ class Layer(tf.Module):
             tracked = self._tracked
             if name not in tracked:
                 tracked.append(name)
+            structure_version[0] += 1
             if not name.startswith("_") and _is_metric(value) and \
                     not isinstance(value, Layer) and value not in self._metrics:
                 self._metrics.append(value)
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name):
+        structure_version[0] += 1
         object.__delattr__(self, name)
         if name in self._tracked:
             self._tracked.remove(name)
@@ -293,6 +300,7 @@ class Layer(tf.Module):
     @trainable.setter
     def trainable(self, value):
         value = bool(value)
+        structure_version[0] += 1
         self._trainable = value
         for v in self._own_trainable:
             v._trainable = value
@@ -342,6 +350,7 @@ class Layer(tf.Module):
                             regularizer=regularizers.get(regularizer) if regularizer else None,
                             constraint=constraint)
         (self._own_trainable if trainable else self._own_non_trainable).append(var)
+        structure_version[0] += 1
         return var
 
     @property
@@ -530,11 +539,14 @@ class Layer(tf.Module):
         the masks attached to the inputs, and a layer that supports masking attaches
         ``compute_mask``'s result to its outputs (one that does not warns that it drops it).
         Free while no tensor carries a mask and the layer makes none."""
-        makes_masks = self.supports_masking and type(self).compute_mask is not Layer.compute_mask
-        if not backend._MASKS and not makes_masks:
-            return self.call(inputs, *args[1:], **kwargs)
-        if has_mask and kwargs.get("mask") is None:
+        if has_mask and kwargs.get("mask") is None and len(args) <= 1 and \
+                not any(isinstance(v, tf.Tensor) for v in kwargs.values()):
+            # Keras fills ``mask`` when the inputs are the call's only tensor argument (a mask
+            # given positionally or by keyword wins)
             kwargs["mask"] = _masks_of(inputs)
+        makes_masks = self.supports_masking and type(self).compute_mask is not Layer.compute_mask
+        if not backend._MASKS and not makes_masks and kwargs.get("mask") is None:
+            return self.call(inputs, *args[1:], **kwargs)
         previous_mask = kwargs.get("mask")
         if previous_mask is None:
             previous_mask = _masks_of(inputs)
@@ -590,10 +602,10 @@ class Layer(tf.Module):
     def _check_input_spec(self, inputs):
         spec = self.input_spec
         if type(spec) is InputSpec and type(inputs) is tf.Tensor:  # the common case, memoized
-            shape = tuple(inputs.shape)
-            if shape != spec._passed:
-                spec.check(self.name, 0, shape)
-                spec._passed = shape
+            key = (tuple(inputs.shape), spec.ndim, spec.min_ndim, tuple(spec.axes.items()))
+            if key != spec._passed:  # (the spec's fields are in the key: edits invalidate it)
+                spec.check(self.name, 0, key[0])
+                spec._passed = key
             return
         specs = self.input_spec if isinstance(self.input_spec, (list, tuple)) \
             else [self.input_spec]

@@ -164,6 +164,11 @@ class Functional(model_mod.Model):
                              f"received {len(flat)} input tensors.")
         return flat
 
+    def compute_mask(self, inputs, mask=None):
+        # Keras's models: the outputs carry whatever masks their layers attached; overriding
+        # compute_mask also makes the model support masking (no "destroys the mask" warning)
+        return None
+
     def call(self, inputs, training=None, mask=None):
         flat = self._flat_inputs(inputs)
         values = {}
@@ -173,6 +178,10 @@ class Functional(model_mod.Model):
             if x.dtype.name != kt.dtype and x.dtype.is_floating:
                 x = tf.cast(x, kt.dtype)
             values[id(kt)] = x
+        if mask is not None:  # Keras: given masks ride the inputs into the graph
+            for kt, m in zip(self._inputs, tf.nest.flatten(mask)):
+                if m is not None:
+                    backend.set_keras_mask(values[id(kt)], m)
         for node in self._nodes:
             args = _replace(node.call_args, values)
             kwargs = _replace(node.call_kwargs, values)

@@ -11,6 +11,7 @@ the first call); building also wires the layers symbolically so ``summary`` show
 import tapeflow as tf
 from tapeflow.keras import backend
 from tapeflow.keras.layers import input_layer as il
+from tapeflow.keras.layers import layer as layer_mod
 from tapeflow.keras.layers.layer import Layer
 from tapeflow.keras.models import model as model_mod
 
@@ -53,6 +54,7 @@ class Sequential(model_mod.Model):
                              f"names. Name '{layer.name}' is already the name of a layer in "
                              "this model. Update the `name` argument to pass a unique name.")
         self._stack.append(layer)
+        layer_mod.structure_version[0] += 1
         self.built = False
         self._graph_built = False
         if rebuild:
@@ -63,6 +65,7 @@ class Sequential(model_mod.Model):
         if not self._stack:
             raise TypeError("There are no layers in the model.")
         layer = self._stack.pop()
+        layer_mod.structure_version[0] += 1
         self.built = False
         self._graph_built = False
         if rebuild:
@@ -113,8 +116,15 @@ class Sequential(model_mod.Model):
         else:
             self.built = True
 
+    def compute_mask(self, inputs, mask=None):
+        # Keras's models: the outputs carry whatever masks their layers attached; overriding
+        # compute_mask also makes the model support masking (no "destroys the mask" warning)
+        return None
+
     def call(self, inputs, training=None, mask=None):
         x = inputs
+        if mask is not None and isinstance(x, tf.Tensor):  # Keras: a given mask rides the input
+            backend.set_keras_mask(x, mask)
         for layer in self._stack:
             x = layer(x)
         return x
