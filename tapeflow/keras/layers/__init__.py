@@ -1,4 +1,11 @@
 """keras.layers: the Layer base, keras.Input and the core, merging and normalization layers."""
+from tapeflow.keras.layers.activation_layers import (  # noqa: F401
+    ELU,
+    LeakyReLU,
+    PReLU,
+    ReLU,
+    Softmax,
+)
 from tapeflow.keras.layers.core import (  # noqa: F401
     Activation,
     Add,
