@@ -74,8 +74,11 @@ def compare(cases, namespace=None, blocks=15, block_s=0.04, warmup_s=0.1):
     loops = {label: make_loop(case, namespace) for label, case in cases.items()}
     counts = {label: calibrate(inner, block_s, warmup_s) for label, inner in loops.items()}
     samples = {label: [] for label in loops}
-    for _ in range(blocks):
-        for label, inner in loops.items():
+    order = list(loops.items())
+    for round_ in range(blocks):
+        # ABAB... would give each case a fixed neighbour and a fixed phase in any periodic
+        # load; alternating the order (AB, BA, AB ...) lets both see the same conditions
+        for label, inner in (order if round_ % 2 == 0 else order[::-1]):
             n = counts[label]
             samples[label].append(inner(n) / n / 1000.0)
     return {label: {"median_us": statistics.median(s), "min_us": min(s), "max_us": max(s),
