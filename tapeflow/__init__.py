@@ -11,8 +11,8 @@ __version__ = "0.1.0"
 
 # Importing ops attaches the Python operators to Tensor and Variable (one table).
 from tapeflow import ops as _ops  # noqa: F401
-from tapeflow import (compat, config, debugging, dtypes, errors, linalg, math,  # noqa: F401
-                      nest, nn, random, raw_ops)
+from tapeflow import (compat, config, debugging, dtypes, errors, experimental,  # noqa: F401
+                      linalg, math, nest, nn, random, raw_ops)
 from tapeflow.dtypes import (DType, as_dtype, bool, complex64, complex128, double,  # noqa: F401
                              float16, float32, float64, half, int8, int16, int32, int64,
                              string, uint8, uint16, uint32, uint64)

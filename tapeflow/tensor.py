@@ -321,10 +321,18 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
         return t
     if dtype is None and dtype_hint is not None:
         try:
-            return Tensor(array_of(value, dtypes.as_dtype(dtype_hint)))
+            return Tensor(_owned(value, array_of(value, dtypes.as_dtype(dtype_hint))))
         except (TypeError, ValueError):
             pass
-    return Tensor(array_of(value, dtype))
+    return Tensor(_owned(value, array_of(value, dtype)))
+
+
+def _owned(value, a):
+    """``a``, copied if it is the caller's own NumPy array: a tensor never shares memory with
+    an array its caller can still write to (TensorFlow copies too; tf.experimental.dlpack is
+    the explicit way to share)."""
+    return a.copy() if a is value and type(a) is not xp.generic and \
+        isinstance(a, xp.ndarray) else a
 
 
 def is_tensor_like(x):

@@ -345,6 +345,16 @@ def _first_len(x):
     return len(tf.nest.flatten(x)[0])
 
 
+def _borrowed(batch):
+    """A batch the loop cut from the data as a tensor on the same memory (DLPack, no copy):
+    nothing writes to it while the step runs, and no tensor made from it outlives the step
+    except through a fresh result. tf.convert_to_tensor would copy it (as TF does)."""
+    try:
+        return tf.experimental.dlpack.from_dlpack(batch)
+    except ValueError:  # read-only (a memory map), or a dtype DLPack cannot carry
+        return tf.convert_to_tensor(batch)
+
+
 def _to_tensors(x):
     """A batch of NumPy data as tensors; floats as float32 (Keras casts to floatx)."""
     if x is None:
@@ -352,7 +362,7 @@ def _to_tensors(x):
     if isinstance(x, np.ndarray):
         if x.dtype.kind == "f" and x.dtype != np.float32:
             x = x.astype(np.float32)
-        return tf.convert_to_tensor(x)
+        return _borrowed(x)
     if isinstance(x, tf.Tensor):
         return x
     if isinstance(x, dict):
