@@ -125,9 +125,14 @@ class _Plan:
         object.__setattr__(model, "_plan", None)
 
 
+_LAYER_MODULE = []  # tapeflow.keras.layers.layer, imported on first use (it imports this one)
+
+
 def _layer_module():
-    from tapeflow.keras.layers import layer
-    return layer
+    if not _LAYER_MODULE:
+        from tapeflow.keras.layers import layer
+        _LAYER_MODULE.append(layer)
+    return _LAYER_MODULE[0]
 
 
 class CompileLoss:
