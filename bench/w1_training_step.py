@@ -90,8 +90,8 @@ def others(inputs, targets, w0):
             loss = ((ty - (tx @ tW + tb)) ** 2).mean()
             loss.backward()
             with torch.no_grad():
-                tW -= tW.grad * LEARNING_RATE
-                tb -= tb.grad * LEARNING_RATE
+                tW.sub_(tW.grad * LEARNING_RATE)  # in place (``tW -= ...`` would rebind)
+                tb.sub_(tb.grad * LEARNING_RATE)
             tW.grad = None
             tb.grad = None
             return loss

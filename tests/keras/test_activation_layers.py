@@ -23,7 +23,7 @@ from tapeflow.testing.layer_test import run_layer_test
 
 HERE = Path(__file__).resolve().parents[1] / "golden" / "keras_activation_layers"
 sys.path.insert(0, str(HERE))
-import activation_cases
+import activation_cases  # noqa: E402
 
 RECORDED = json.loads((HERE / "goldens.json").read_text())
 GOLDEN = RECORDED["cases"]

@@ -13,9 +13,9 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-import activation_cases
-import keras
-import tensorflow as tf
+import activation_cases  # noqa: E402
+import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
 
 
 def get_mask(t):
