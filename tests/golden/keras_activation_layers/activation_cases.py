@@ -5,9 +5,15 @@ Each case takes the ``keras`` module, the matching ``tf`` (real TensorFlow, or t
 values: outputs and gradients as nested lists of floats, configs as dicts, errors and warnings
 as ``{"type", "message"}``.
 """
+import os
+import sys
 import warnings
 
 import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                "keras_models"))
+from model_cases import fixed_weights  # noqa: E402  (the same weights as the model goldens)
 
 # ruff: noqa: C408
 
@@ -61,16 +67,6 @@ def _plain(value):
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
-
-
-def fixed_weights(model):
-    out = []
-    for i, w in enumerate(model.get_weights()):
-        values = np.sin(np.arange(w.size, dtype=np.float64) * 0.37 + i) / np.sqrt(
-            max(w.shape[0], 1))
-        out.append(values.reshape(w.shape).astype(np.float32))
-    model.set_weights(out)
-    return model
 
 
 # -- outputs and gradients ---------------------------------------------------------------------

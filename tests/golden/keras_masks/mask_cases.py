@@ -4,21 +4,17 @@ Each case takes the ``keras`` module and ``get_mask`` (how to read the mask atta
 eager tensor) and returns a dict of plain values: masks as nested lists of bools, losses and
 metrics as floats, weights after a step as nested lists.
 """
+import os
+import sys
 import warnings
 
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                "keras_models"))
+from model_cases import fixed_weights  # noqa: E402  (the same weights as the model goldens)
+
 # ruff: noqa: C408
-
-
-def fixed_weights(model):
-    out = []
-    for i, w in enumerate(model.get_weights()):
-        values = np.sin(np.arange(w.size, dtype=np.float64) * 0.37 + i) / np.sqrt(
-            max(w.shape[0], 1))
-        out.append(values.reshape(w.shape).astype(np.float32))
-    model.set_weights(out)
-    return model
 
 
 X = np.array([[1, 2, 3, 0, 0], [4, 0, 5, 0, 0], [2, 2, 0, 0, 0]], dtype="int32")
