@@ -540,7 +540,9 @@ class Layer(tf.Module):
         ``compute_mask``'s result to its outputs (one that does not warns that it drops it).
         Free while no tensor carries a mask and the layer makes none."""
         if has_mask and kwargs.get("mask") is None and len(args) <= 1 and \
+                (backend._MASKS or type(inputs) is not tf.Tensor) and \
                 not any(isinstance(v, tf.Tensor) for v in kwargs.values()):
+            # (a lone tensor while no tensor carries a mask would get None: the default)
             # Keras fills ``mask`` when the inputs are the call's only tensor argument (a mask
             # given positionally or by keyword wins)
             kwargs["mask"] = _masks_of(inputs)
