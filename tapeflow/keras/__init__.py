@@ -41,6 +41,7 @@ __all__ = [
     "callbacks",
     "clear_session",
     "config",
+    "constraints",
     "datasets",
     "initializers",
     "layers",

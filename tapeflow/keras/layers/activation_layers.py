@@ -217,30 +217,6 @@ class ELU(Layer):
         return input_shape
 
 
-def _get_constraint(identifier):
-    """Keras's constraints.get: None, a callable (a class is instantiated), a name or a dict."""
-    if identifier is None:
-        return None
-    obj = identifier
-    if isinstance(identifier, dict):
-        from tapeflow.keras.saving import serialization_lib
-        obj = serialization_lib.deserialize_keras_object(identifier)
-    elif isinstance(identifier, str):
-        from tapeflow.keras.saving import object_registration
-        obj = object_registration.builtins().get("constraints", {}).get(identifier) or \
-            object_registration.get_registered_object(identifier)
-    if callable(obj):
-        return obj() if isinstance(obj, type) else obj
-    raise ValueError(f"Could not interpret constraint identifier: {identifier}")
-
-
-def _serialize_constraint(constraint):
-    if constraint is None:
-        return None
-    from tapeflow.keras.saving import serialization_lib
-    return serialization_lib.serialize_keras_object(constraint)
-
-
 class PReLU(Layer):
     """``x`` where ``x >= 0``, else ``alpha * x`` with ``alpha`` a learned weight shaped like
     one sample, of size 1 along ``shared_axes`` (e.g. ``[1, 2]``: one slope per channel)."""
@@ -251,7 +227,7 @@ class PReLU(Layer):
         self.supports_masking = True
         self.alpha_initializer = _get("initializers", alpha_initializer)
         self.alpha_regularizer = _get("regularizers", alpha_regularizer)
-        self.alpha_constraint = _get_constraint(alpha_constraint)
+        self.alpha_constraint = _get("constraints", alpha_constraint)
         if shared_axes is None:
             self.shared_axes = None
         elif not isinstance(shared_axes, (list, tuple)):
@@ -293,7 +269,7 @@ class PReLU(Layer):
         config.update({
             "alpha_initializer": _serialize("initializers", self.alpha_initializer),
             "alpha_regularizer": _serialize("regularizers", self.alpha_regularizer),
-            "alpha_constraint": _serialize_constraint(self.alpha_constraint),
+            "alpha_constraint": _serialize("constraints", self.alpha_constraint),
             "shared_axes": self.shared_axes})
         return config
 

@@ -70,8 +70,8 @@ class Dense(Layer):
         self.bias_initializer = _get("initializers", bias_initializer)
         self.kernel_regularizer = _get("regularizers", kernel_regularizer)
         self.bias_regularizer = _get("regularizers", bias_regularizer)
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
+        self.kernel_constraint = _get("constraints", kernel_constraint)
+        self.bias_constraint = _get("constraints", bias_constraint)
         self.input_spec = InputSpec(min_ndim=2)
         self.supports_masking = True
 
@@ -120,8 +120,8 @@ class Dense(Layer):
             "bias_initializer": _serialize("initializers", self.bias_initializer),
             "kernel_regularizer": _serialize("regularizers", self.kernel_regularizer),
             "bias_regularizer": _serialize("regularizers", self.bias_regularizer),
-            "kernel_constraint": None,
-            "bias_constraint": None,
+            "kernel_constraint": _serialize("constraints", self.kernel_constraint),
+            "bias_constraint": _serialize("constraints", self.bias_constraint),
             "quantization_config": None,
         })
         return config
@@ -303,12 +303,13 @@ class Embedding(Layer):
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
                  weights=None, lora_rank=None, **kwargs):
         kwargs.pop("input_length", None)
+        kwargs.pop("quantization_config", None)
         super().__init__(**kwargs)
         self.input_dim = int(input_dim)
         self.output_dim = int(output_dim)
         self.embeddings_initializer = _get("initializers", embeddings_initializer)
         self.embeddings_regularizer = _get("regularizers", embeddings_regularizer)
-        self.embeddings_constraint = embeddings_constraint
+        self.embeddings_constraint = _get("constraints", embeddings_constraint)
         self.mask_zero = mask_zero
         self.supports_masking = mask_zero
         self.autocast = False
@@ -317,6 +318,7 @@ class Embedding(Layer):
         self.embeddings = self.add_weight(shape=(self.input_dim, self.output_dim),
                                           initializer=self.embeddings_initializer,
                                           regularizer=self.embeddings_regularizer,
+                                          constraint=self.embeddings_constraint,
                                           name="embeddings")
         self.built = True
 
@@ -337,8 +339,9 @@ class Embedding(Layer):
             "input_dim": self.input_dim, "output_dim": self.output_dim,
             "embeddings_initializer": _serialize("initializers", self.embeddings_initializer),
             "embeddings_regularizer": _serialize("regularizers", self.embeddings_regularizer),
-            "activity_regularizer": None, "embeddings_constraint": None,
-            "mask_zero": self.mask_zero})
+            "activity_regularizer": None,
+            "embeddings_constraint": _serialize("constraints", self.embeddings_constraint),
+            "mask_zero": self.mask_zero, "quantization_config": None})
         return config
 
 
@@ -358,6 +361,8 @@ class LayerNormalization(Layer):
         self.gamma_initializer = _get("initializers", gamma_initializer)
         self.beta_regularizer = _get("regularizers", beta_regularizer)
         self.gamma_regularizer = _get("regularizers", gamma_regularizer)
+        self.beta_constraint = _get("constraints", beta_constraint)
+        self.gamma_constraint = _get("constraints", gamma_constraint)
         self.supports_masking = True
 
     def build(self, input_shape):
@@ -367,10 +372,12 @@ class LayerNormalization(Layer):
         shape = tuple(input_shape[a] for a in self._axes)
         self.gamma = self.add_weight(name="gamma", shape=shape,
                                      initializer=self.gamma_initializer,
-                                     regularizer=self.gamma_regularizer) if self.scale else None
+                                     regularizer=self.gamma_regularizer,
+                                     constraint=self.gamma_constraint) if self.scale else None
         self.beta = self.add_weight(name="beta", shape=shape,
                                     initializer=self.beta_initializer,
-                                    regularizer=self.beta_regularizer) if self.center else None
+                                    regularizer=self.beta_regularizer,
+                                    constraint=self.beta_constraint) if self.center else None
         self._rank = rank
         self.built = True
 
@@ -407,7 +414,8 @@ class LayerNormalization(Layer):
             "gamma_initializer": _serialize("initializers", self.gamma_initializer),
             "beta_regularizer": _serialize("regularizers", self.beta_regularizer),
             "gamma_regularizer": _serialize("regularizers", self.gamma_regularizer),
-            "beta_constraint": None, "gamma_constraint": None})
+            "beta_constraint": _serialize("constraints", self.beta_constraint),
+            "gamma_constraint": _serialize("constraints", self.gamma_constraint)})
         return config
 
 

@@ -334,7 +334,7 @@ class Layer(tf.Module):
                     overwrite_with_gradient=False, name=None, **kwargs):
         shape = () if shape is None else tuple(int(d) for d in shape)
         dtype = _dtype_name(dtype) if dtype is not None else self._dtype_name
-        from tapeflow.keras import initializers, regularizers
+        from tapeflow.keras import constraints, initializers, regularizers
         if initializer is None:
             initializer = "glorot_uniform" if "float" in dtype else "zeros"
         init = initializers.get(initializer)
@@ -348,7 +348,7 @@ class Layer(tf.Module):
         var = KerasVariable(value, name=name, path="/".join(scope + [name]),
                             trainable=trainable and self._trainable, dtype=dtype,
                             regularizer=regularizers.get(regularizer) if regularizer else None,
-                            constraint=constraint)
+                            constraint=constraints.get(constraint))
         (self._own_trainable if trainable else self._own_non_trainable).append(var)
         structure_version[0] += 1
         return var
