@@ -883,6 +883,7 @@ class Trainer:
                       if v is not None)
         self._build_for(batch)
         self.make_train_function()
+        self.reset_metrics()  # Keras 3: each call reports its own batch
         logs = self.train_step(batch)
         logs = {k: np.array(v) for k, v in _sorted_flat(self._metrics_or_logs(logs)).items()}
         return logs if return_dict else self._flatten_in_order(logs)

@@ -207,11 +207,11 @@ class Optimizer:
             self._accumulate_or_update(grads, trainable_variables)
         else:
             self._update(grads, trainable_variables)
+        if self.use_ema:  # Keras: the moving averages see the update before the constraints
+            self._update_moving_averages()
         for variable in trainable_variables:
             if getattr(variable, "constraint", None) is not None:
                 variable.assign(variable.constraint(variable))
-        if self.use_ema:
-            self._update_moving_averages()
         self._iterations.assign_add(1)
 
     def _update(self, grads, variables):
