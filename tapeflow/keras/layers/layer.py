@@ -116,6 +116,69 @@ _name_stack = []  # names of the layers being called, outermost first (Keras's n
 _SIGNATURES = {}  # class -> (has training arg, training default, has mask arg, n positional)
 
 
+_PLAIN = (str, int, float, bool, type(None))
+_NO_AUTO_CONFIG = """
+Object {name} was created by passing
+{why}
+
+Example:
+
+class CustomLayer(keras.layers.Layer):
+    def __init__(self, arg1, arg2, **kwargs):
+        super().__init__(**kwargs)
+        self.arg1 = arg1
+        self.arg2 = arg2
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({{
+            "arg1": self.arg1,
+            "arg2": self.arg2,
+        }})
+        return config"""
+# Keras's two reasons, line for line
+_NON_SERIALIZABLE = """non-serializable argument values in `__init__()`,
+and therefore the object must override `get_config()` in
+order to be serializable. Please implement `get_config()`."""
+_POSITIONAL = """positional only or variadic positional arguments (e.g.,
+`*args`) to `__init__()`, which is not supported by the
+automatic config generation. Please remove all positional
+only and variadic arguments from `__init__()`
+or override `get_config()` and `from_config()` to make
+the object serializatble."""
+
+
+def _auto_config(cls, args, kwargs):
+    """Keras's automatic config (Operation.__new__): the constructor's arguments, defaults
+    included and ``name`` left out, when every value is a plain str/int/float/bool/None; else
+    None, or the reason there is none (positional-only or variadic arguments)."""
+    try:
+        signature = inspect.signature(cls.__init__)
+        spec = inspect.getfullargspec(cls.__init__)
+        bound = signature.bind(None, *args, **kwargs)
+    except (TypeError, ValueError):
+        return None
+    positional_only = _POSITIONAL
+    if any(p.kind == inspect.Parameter.POSITIONAL_ONLY for n, p in signature.parameters.items()
+           if n != spec.args[0]):
+        return positional_only
+    bound.apply_defaults()
+    config = dict(bound.arguments)
+    if spec.varkw is not None:
+        config.update(config.pop(spec.varkw, {}))
+    config.pop(spec.args[0])
+    config.pop("name", None)
+    if spec.varargs is not None and config.pop(spec.varargs):
+        return positional_only
+    try:
+        flat = tf.nest.flatten(config)
+    except TypeError:
+        return None
+    if not all(isinstance(v, _PLAIN) for v in flat):
+        return None
+    return config
+
+
 def _masks_of(inputs):
     """The masks attached to ``inputs`` (a tensor, or a list/dict of them), None where none."""
     if type(inputs) is tf.Tensor:
@@ -177,6 +240,7 @@ class Layer(tf.Module):
         object.__setattr__(self, "autocast", True)
         object.__setattr__(self, "input_spec", None)
         object.__setattr__(self, "_dtype_name", "float32")
+        object.__setattr__(self, "_auto_config", _auto_config(cls, args, kwargs))
         return self
 
     def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None, autocast=True,
@@ -640,8 +704,22 @@ class Layer(tf.Module):
 
     # -- config ----------------------------------------------------------------------------------
     def get_config(self):
-        config = {"name": self.name, "trainable": self.trainable,
-                  "dtype": _DTypePolicy(self._dtype_name).serialize()}
+        """Keras's base config; a subclass that does not write its own get_config gets its
+        constructor's arguments too (Keras's auto config), so it saves and loads as built."""
+        config = {"name": self.name}
+        if type(self).get_config is Layer.get_config:  # not overridden: the auto config
+            auto = self._auto_config
+            if not isinstance(auto, dict):
+                raise NotImplementedError(_NO_AUTO_CONFIG.format(
+                    name=type(self).__name__, why=auto or _NON_SERIALIZABLE))
+            config.update(auto)
+            params = inspect.signature(type(self).__init__).parameters
+            kwargs = params.get("kwargs")
+            if "name" not in params and not (kwargs is not None and
+                                             kwargs.kind == inspect.Parameter.VAR_KEYWORD):
+                config.pop("name", None)  # __init__ could not take it back
+        config.update({"trainable": self.trainable,
+                       "dtype": _DTypePolicy(self._dtype_name).serialize()})
         if self._input_shape_arg is not None:
             config["batch_input_shape"] = self._input_shape_arg
         return config
