@@ -1,4 +1,5 @@
-"""keras.optimizers: SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam, schedules.
+"""keras.optimizers: SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam, Lion,
+Adafactor, Ftrl, schedules.
 
     >>> from tapeflow.keras import optimizers
     >>> optimizers.get("rmsprop").get_config()["rho"]
@@ -8,10 +9,13 @@ from tapeflow.keras.optimizers import schedules  # noqa: F401
 from tapeflow.keras.optimizers.algorithms import (  # noqa: F401
     SGD,
     Adadelta,
+    Adafactor,
     Adagrad,
     Adam,
     Adamax,
     AdamW,
+    Ftrl,
+    Lion,
     Nadam,
     RMSprop,
 )
@@ -23,17 +27,19 @@ class legacy:  # noqa: N801 - TF 2.11-2.15's tf.keras.optimizers.legacy.* names
 
     SGD, RMSprop, Adam, Adagrad, Adadelta, Adamax, Nadam = (SGD, RMSprop, Adam, Adagrad,
                                                            Adadelta, Adamax, Nadam)
+    Ftrl = Ftrl
     Optimizer = Optimizer
 
 
 class experimental(legacy):  # noqa: N801 - TF 2.9-2.10's optimizers.experimental.*
     """TF 2.9-2.10's ``optimizers.experimental`` names (AdamW lived there)."""
 
-    AdamW = AdamW
+    AdamW, Adafactor, Lion = AdamW, Adafactor, Lion
 
 
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in (
-    Optimizer, SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam)}
+    Optimizer, SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam, Lion, Adafactor,
+    Ftrl)}
 
 
 def serialize(optimizer):
