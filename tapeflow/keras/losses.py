@@ -382,6 +382,62 @@ def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha
     return tf.reduce_mean(focal, axis=axis)
 
 
+
+def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False,
+                                   label_smoothing=0.0, axis=-1):
+    """sum over ``axis`` of alpha * (1 - p)**gamma * -y_true * log(p), p the renormalised and
+    clipped probabilities (Lin et al., 2018); ``alpha`` a float or one per class."""
+    if isinstance(axis, bool):
+        raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type "
+                         f"{type(axis)}")
+    y_pred = _tensor(y_pred)
+    y_true = _tensor(y_true, y_pred.dtype)
+    if y_pred.shape[-1] == 1:
+        warnings.warn("In loss categorical_focal_crossentropy, expected y_pred.shape to be "
+                      "(batch_size, num_classes) with num_classes > 1. Received: "
+                      f"y_pred.shape={_shape(y_pred)}. Consider using 'binary_crossentropy' if "
+                      "you only have 2 classes.", SyntaxWarning, stacklevel=2)
+    if label_smoothing:
+        num_classes = float(y_true.shape[-1])
+        y_true = y_true * (1.0 - label_smoothing) + (label_smoothing / num_classes)
+    if from_logits:
+        y_pred = tf.nn.softmax(y_pred, axis=axis)
+    # Renormalise so each row sums to 1, then clip away log(0), as categorical_crossentropy.
+    output = y_pred / tf.reduce_sum(y_pred, axis, keepdims=True)
+    eps = _epsilon()
+    output = tf.clip_by_value(output, eps, 1.0 - eps)
+    cce = -y_true * tf.math.log(output)
+    modulating_factor = tf.pow(1.0 - output, gamma)
+    weighting_factor = modulating_factor * _tensor(alpha, output.dtype)
+    return tf.reduce_sum(weighting_factor * cce, axis=axis)
+
+
+def dice(y_true, y_pred, axis=None):
+    """1 - 2 * sum(y_true * y_pred) / (sum(y_true) + sum(y_pred) + eps) over ``axis`` (all
+    axes when None: one value for the whole batch)."""
+    y_pred = _tensor(y_pred)
+    y_true = _tensor(y_true, y_pred.dtype)
+    intersection = tf.reduce_sum(y_true * y_pred, axis=axis)
+    score = (2.0 * intersection) / (tf.reduce_sum(y_true, axis=axis)
+                                    + tf.reduce_sum(y_pred, axis=axis) + _epsilon())
+    return 1 - score
+
+
+def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
+    """1 - tp / (tp + alpha * fp + beta * fn + eps) over ``axis`` (Salehi et al., 2017).
+
+    As Keras 3, ``fp`` is sum((1 - y_pred) * y_true) and ``fn`` sum(y_pred * (1 - y_true)):
+    alpha weighs the missed positives and beta the false alarms, whatever the names say.
+    """
+    y_pred = _tensor(y_pred)
+    y_true = _tensor(y_true, y_pred.dtype)
+    intersection = tf.reduce_sum(y_true * y_pred, axis=axis)
+    fp = tf.reduce_sum((1 - y_pred) * y_true, axis=axis)
+    fn = tf.reduce_sum(y_pred * (1 - y_true), axis=axis)
+    score = intersection / (intersection + fp * alpha + fn * beta + _epsilon())
+    return 1 - score
+
+
 # -- Loss classes ------------------------------------------------------------------------------
 def _snake(name):
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
@@ -520,17 +576,72 @@ for _cls in (MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
     _cls.__module__ = __name__
 
 
+
+class CategoricalFocalCrossentropy(LossFunctionWrapper):
+    """The alpha-balanced focal cross-entropy of one-hot labels (`categorical_focal_crossentropy`).
+
+        >>> float(CategoricalFocalCrossentropy()([[0., 1.]], [[0.2, 0.8]]))  # doctest: +ELLIPSIS
+        0.00223...
+    """
+
+    def __init__(self, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="categorical_focal_crossentropy",
+                 dtype=None):
+        super().__init__(categorical_focal_crossentropy, name=name, reduction=reduction,
+                         dtype=dtype, alpha=alpha, gamma=gamma, from_logits=from_logits,
+                         label_smoothing=label_smoothing, axis=axis)
+        self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
+        self.alpha, self.gamma = alpha, gamma
+
+    def get_config(self):
+        return dict(Loss.get_config(self), from_logits=self.from_logits,
+                    label_smoothing=self.label_smoothing, axis=self.axis, alpha=self.alpha,
+                    gamma=self.gamma)
+
+
+class Dice(LossFunctionWrapper):
+    """The Dice loss (`dice`); with ``axis=None`` one value for the whole batch.
+
+        >>> float(Dice()([[1., 0.]], [[1., 1.]]))  # doctest: +ELLIPSIS
+        0.33333...
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="dice", axis=None, dtype=None):
+        super().__init__(dice, name=name, reduction=reduction, dtype=dtype, axis=axis)
+        self.axis = axis
+
+    def get_config(self):
+        return dict(Loss.get_config(self), axis=self.axis)
+
+
+class Tversky(LossFunctionWrapper):
+    """The Tversky loss (`tversky`); alpha = beta = 0.5 gives the Dice loss.
+
+        >>> float(Tversky(alpha=0.7, beta=0.3)([[1., 0.]], [[0.5, 0.5]]))  # doctest: +ELLIPSIS
+        0.5000...
+    """
+
+    def __init__(self, alpha=0.5, beta=0.5, reduction="sum_over_batch_size", name="tversky",
+                 axis=None, dtype=None):
+        super().__init__(tversky, name=name, reduction=reduction, dtype=dtype, alpha=alpha,
+                         beta=beta, axis=axis)
+        self.alpha, self.beta, self.axis = alpha, beta, axis
+
+    def get_config(self):
+        return dict(Loss.get_config(self), alpha=self.alpha, beta=self.beta, axis=self.axis)
+
+
 # -- names -------------------------------------------------------------------------------------
 _CLASSES = [Loss, LossFunctionWrapper, MeanSquaredError, MeanAbsoluteError,
             MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Huber, LogCosh,
             KLDivergence, Poisson, CosineSimilarity, Hinge, SquaredHinge, CategoricalHinge,
             BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy,
-            SparseCategoricalCrossentropy]
+            SparseCategoricalCrossentropy, CategoricalFocalCrossentropy, Dice, Tversky]
 _FUNCTIONS = [mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
               mean_squared_logarithmic_error, huber, log_cosh, kl_divergence, poisson,
               cosine_similarity, hinge, squared_hinge, categorical_hinge, binary_crossentropy,
               binary_focal_crossentropy, categorical_crossentropy,
-              sparse_categorical_crossentropy]
+              sparse_categorical_crossentropy, categorical_focal_crossentropy, dice, tversky]
 ALL_OBJECTS_DICT = {obj.__name__: obj for obj in _CLASSES + _FUNCTIONS}
 ALL_OBJECTS_DICT.update(
     bce=binary_crossentropy, BCE=binary_crossentropy, kld=kl_divergence, KLD=kl_divergence,

@@ -11,6 +11,7 @@ each epoch). Formulas and names are Keras 3's.
     0.5
 """
 import re
+import warnings
 
 import numpy as np
 
@@ -393,12 +394,14 @@ def _filter_top_k(x, k):
 
 def update_confusion_matrix_variables(variables, y_true, y_pred, thresholds, top_k=None,
                                       class_id=None, sample_weight=None, multi_label=False,
-                                      label_weights=None):
+                                      label_weights=None, thresholds_distributed_evenly=False):
     """Add the (weighted) counts of tp/fp/tn/fn at each threshold to ``variables``.
 
     ``variables`` maps 'tp', 'fp', 'tn', 'fn' to Variables of shape (num_thresholds,) (or
     (num_thresholds, num_labels) when ``multi_label``). A prediction is positive where it is
-    strictly greater than the threshold, as Keras.
+    strictly greater than the threshold, as Keras. With ``thresholds_distributed_evenly``
+    (thresholds ``[0, 1/(n-1), ..., 1]``) the counts come from Keras's bucket path instead
+    (`_bucketed_confusion_counts`).
     """
     dtype = next(iter(variables.values())).dtype
     y_true, y_pred = _tensor(y_true, dtype), _tensor(y_pred, dtype)
@@ -420,6 +423,9 @@ def update_confusion_matrix_variables(variables, y_true, y_pred, thresholds, top
     if label_weights is not None and not multi_label:
         lw = tf.broadcast_to(tf.cast(label_weights, dtype), list(y_pred.shape))
         weights = lw if weights is None else weights * lw
+    if thresholds_distributed_evenly:
+        return _bucketed_confusion_counts(variables, y_true, y_pred, thresholds, weights,
+                                          multi_label)
     thresholds = tf.constant(np.asarray(thresholds, dtype=dtype.name))
     if multi_label:  # (T, N, L)
         preds = tf.expand_dims(y_pred, 0)
@@ -444,6 +450,50 @@ def update_confusion_matrix_variables(variables, y_true, y_pred, thresholds, top
         else:
             counts = tf.cast(both, dtype)
         variable.assign(variable + tf.reduce_sum(counts, axis=1))
+
+
+def _bucketed_confusion_counts(variables, y_true, y_pred, thresholds, weights, multi_label):
+    """Keras's memory-light path for evenly spaced thresholds (metrics_utils'
+    ``_update_confusion_matrix_variables_optimized``), op for op.
+
+    A prediction p falls in bucket ``ceil(p * (n - 1)) - 1`` and counts as positive at every
+    threshold up to its bucket: a reversed cumulative sum of the per-bucket label sums. The
+    predictions are clipped to [0, 1] first, so a p above 1 is not positive at threshold 1.0
+    (the plain path says it is); p = 0 falls in bucket -1, which counts nowhere, unless the end
+    thresholds carry an epsilon (AUC's), when bucket -1 becomes 0.
+    """
+    dtype = y_pred.dtype
+    n = len(thresholds)
+    with_epsilon = thresholds[0] < 0.0 or thresholds[-1] > 1.0
+    labels = y_pred.shape[-1] if multi_label else 1  # counted apart: columns of (rows, labels)
+    if weights is None:
+        weights = tf.ones_like(y_pred)
+    y_pred = tf.reshape(tf.clip_by_value(y_pred, 0.0, 1.0), [-1, labels])
+    y_true = tf.reshape(tf.cast(tf.cast(y_true, tf.bool), dtype), [-1, labels])
+    weights = tf.reshape(weights, [-1, labels])
+    true_labels = y_true * weights
+    false_labels = (1.0 - y_true) * weights
+    buckets = tf.math.ceil(y_pred * float(n - 1)) - 1.0
+    if with_epsilon:
+        buckets = tf.nn.relu(buckets)
+    buckets = tf.cast(buckets, tf.int32)
+    # One segment per (bucket, label). TF's segment sum drops bucket -1; here it goes to an
+    # extra last segment that is cut off.
+    segment = buckets * labels + tf.range(labels)
+    segment = tf.reshape(tf.where(buckets >= 0, segment, tf.fill(segment.shape, n * labels)),
+                         [-1])
+
+    def above_threshold(values):
+        by_bucket = tf.math.unsorted_segment_sum(tf.reshape(values, [-1]), segment,
+                                                 n * labels + 1)[:n * labels]
+        return tf.cumsum(tf.reshape(by_bucket, [n, labels]), axis=0, reverse=True)
+
+    tp, fp = above_threshold(true_labels), above_threshold(false_labels)
+    counts = {"tp": tp, "fp": fp, "tn": tf.reduce_sum(false_labels, axis=0) - fp,
+              "fn": tf.reduce_sum(true_labels, axis=0) - tp}
+    for key, variable in variables.items():
+        count = counts[key] if multi_label else tf.reshape(counts[key], [-1])
+        variable.assign(variable + count)
 
 
 def _check_thresholds(thresholds):
@@ -790,6 +840,458 @@ class AUC(Metric):
         return config
 
 
+# -- regression: R2 ----------------------------------------------------------------------------
+class R2Score(Metric):
+    """The coefficient of determination, 1 - SS_res / SS_tot, per output column then aggregated
+    (``class_aggregation`` None, 'uniform_average' or 'variance_weighted_average'); with
+    ``num_regressors`` > 0 the adjusted R2. Inputs are 2D (batch_size, output_dim).
+
+    As Keras 3, ``num_samples`` (used by the adjusted score) counts every element of y_true,
+    not every row, and a column whose y_true is constant scores 0 (its -inf is replaced).
+
+        >>> m = R2Score()
+        >>> m.update_state([[1.], [4.], [3.]], [[2.], [4.], [4.]])
+        >>> round(float(m.result()), 5)
+        0.57143
+    """
+
+    def __init__(self, class_aggregation="uniform_average", num_regressors=0, name="r2_score",
+                 dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self._direction = "up"
+        valid = (None, "uniform_average", "variance_weighted_average")
+        if class_aggregation not in valid:
+            raise ValueError("Invalid value for argument `class_aggregation`. Expected one of "
+                             f"{valid}. Received: class_aggregation={class_aggregation}")
+        if num_regressors < 0:
+            raise ValueError("Invalid value for argument `num_regressors`. Expected a value "
+                             f">= 0. Received: num_regressors={num_regressors}")
+        self.class_aggregation, self.num_regressors = class_aggregation, num_regressors
+        self.num_samples = self.add_variable((), "zeros", name="num_samples")
+        self._built = False
+
+    def _build(self, y_true_shape, y_pred_shape):
+        if len(y_pred_shape) != 2 or len(y_true_shape) != 2:
+            raise ValueError("R2Score expects 2D inputs with shape (batch_size, output_dim). "
+                             f"Received input shapes: y_pred.shape={y_pred_shape} and "
+                             f"y_true.shape={y_true_shape}.")
+        num_classes = y_pred_shape[-1]
+        self.squared_sum = self.add_variable((num_classes,), "zeros", name="squared_sum")
+        self.sum = self.add_variable((num_classes,), "zeros", name="sum")
+        self.total_mse = self.add_variable((num_classes,), "zeros", name="residual")
+        self.count = self.add_variable((num_classes,), "zeros", name="count")
+        self._built = True
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        dtype = tf.as_dtype(self.dtype)
+        y_true, y_pred = losses.squeeze_or_expand_to_same_rank(_tensor(y_true, dtype),
+                                                               _tensor(y_pred, dtype))
+        if not self._built:
+            self._build(tuple(y_true.shape), tuple(y_pred.shape))
+        weight = _tensor(1 if sample_weight is None else sample_weight, dtype)
+        if weight.ndim == 1:  # one weight per row: give it the feature axis
+            weight = tf.expand_dims(weight, 1)
+        weight = tf.broadcast_to(weight, list(y_true.shape))
+        weighted_y_true = y_true * weight
+        self.sum.assign(self.sum + tf.reduce_sum(weighted_y_true, axis=0))
+        self.squared_sum.assign(self.squared_sum + tf.reduce_sum(y_true * weighted_y_true,
+                                                                 axis=0))
+        self.total_mse.assign(self.total_mse + tf.reduce_sum(tf.square(y_true - y_pred) * weight,
+                                                             axis=0))
+        self.count.assign(self.count + tf.reduce_sum(weight, axis=0))
+        self.num_samples.assign(self.num_samples + tf.cast(tf.size(y_true), dtype))
+
+    def result(self):
+        mean = self.sum / self.count
+        total = self.squared_sum - self.sum * mean
+        raw_scores = 1 - (self.total_mse / total)
+        raw_scores = tf.where(tf.math.is_inf(raw_scores), tf.zeros_like(raw_scores), raw_scores)
+        if self.class_aggregation == "uniform_average":
+            r2_score = tf.reduce_mean(raw_scores)
+        elif self.class_aggregation == "variance_weighted_average":
+            r2_score = tf.reduce_sum(total * raw_scores) / tf.reduce_sum(total)
+        else:
+            r2_score = raw_scores
+        if self.num_regressors == 0:
+            return r2_score
+        num_samples = float(self.num_samples.numpy())
+        if self.num_regressors > num_samples - 1:
+            warnings.warn("More independent predictors than datapoints in adjusted R2 score. "
+                          "Falling back to standard R2 score.", stacklevel=2)
+        elif self.num_regressors == num_samples - 1:
+            warnings.warn("Division by zero in Adjusted R2 score. Falling back to standard R2 "
+                          "score.", stacklevel=2)
+        else:
+            n = tf.cast(self.num_samples, r2_score.dtype)
+            p = tf.cast(self.num_regressors, r2_score.dtype)
+            r2_score = 1.0 - ((1.0 - r2_score) * (n - 1.0)) / ((n - p) - 1.0)
+        return r2_score
+
+    def get_config(self):
+        return dict(super().get_config(), class_aggregation=self.class_aggregation,
+                    num_regressors=self.num_regressors)
+
+
+# -- correlation -------------------------------------------------------------------------------
+def pearson_correlation(y_true, y_pred, axis=-1):
+    """Pearson's r along ``axis``: the mean product of the standardised values (population
+    standard deviations)."""
+    y_pred = _tensor(y_pred)
+    y_true = _tensor(y_true, y_pred.dtype)
+    y_true, y_pred = losses.squeeze_or_expand_to_same_rank(y_true, y_pred)
+    y_true_norm = y_true - tf.reduce_mean(y_true, axis=axis, keepdims=True)
+    y_pred_norm = y_pred - tf.reduce_mean(y_pred, axis=axis, keepdims=True)
+    y_true_norm = y_true_norm / tf.math.reduce_std(y_true_norm, axis=axis, keepdims=True)
+    y_pred_norm = y_pred_norm / tf.math.reduce_std(y_pred_norm, axis=axis, keepdims=True)
+    return tf.reduce_mean(y_true_norm * y_pred_norm, axis=axis)
+
+
+def concordance_correlation(y_true, y_pred, axis=-1):
+    """Lin's concordance correlation along ``axis``, as Keras 3 computes it.
+
+    Keras 3 centres y_true on the mean of *y_pred* in the covariance term,
+    ``mean(2 * (y_true - mean(y_pred)) * (y_pred - mean(y_pred)) / (var_t + var_p + d**2))``;
+    kept so the numbers match.
+    """
+    y_pred = _tensor(y_pred)
+    y_true = _tensor(y_true, y_pred.dtype)
+    y_true, y_pred = losses.squeeze_or_expand_to_same_rank(y_true, y_pred)
+    y_true_mean = tf.reduce_mean(y_true, axis=axis, keepdims=True)
+    y_pred_mean = tf.reduce_mean(y_pred, axis=axis, keepdims=True)
+    y_true_var = tf.math.reduce_variance(y_true - y_true_mean, axis=axis, keepdims=True)
+    y_pred_var = tf.math.reduce_variance(y_pred - y_pred_mean, axis=axis, keepdims=True)
+    covar = (y_true - y_pred_mean) * (y_pred - y_pred_mean)
+    norm = y_true_var + y_pred_var + tf.square(y_true_mean - y_pred_mean)
+    return tf.reduce_mean(2 * covar / (norm + losses._epsilon()), axis=axis)
+
+
+PearsonCorrelation = _wrapper_class("PearsonCorrelation", pearson_correlation,
+                                    "pearson_correlation", [("axis", -1)])
+ConcordanceCorrelation = _wrapper_class("ConcordanceCorrelation", concordance_correlation,
+                                        "concordance_correlation", [("axis", -1)])
+
+
+# -- best value under a constraint, from counts at evenly spaced thresholds --------------------
+class SensitivitySpecificityBase(Metric):
+    """Counts tp/fp/tn/fn at ``num_thresholds`` thresholds evenly spaced over [0, 1] (just 0.5
+    when ``num_thresholds`` is 1); subclasses pick the best statistic whose partner statistic
+    satisfies the constraint ``>= value``."""
+
+    def __init__(self, value, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self._direction = "up"
+        if num_thresholds <= 0:
+            raise ValueError("Argument `num_thresholds` must be an integer > 0. "
+                             f"Received: num_thresholds={num_thresholds}")
+        self.value, self.class_id = value, class_id
+        if num_thresholds == 1:
+            self.thresholds = [0.5]
+            self._thresholds_distributed_evenly = False
+        else:
+            inner = [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+            self.thresholds = [0.0] + inner + [1.0]
+            self._thresholds_distributed_evenly = True
+        n = len(self.thresholds)
+        for var in ("true_positives", "false_positives", "true_negatives", "false_negatives"):
+            setattr(self, var, self.add_variable((n,), "zeros", name=var))
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        update_confusion_matrix_variables(
+            {"tp": self.true_positives, "tn": self.true_negatives,
+             "fp": self.false_positives, "fn": self.false_negatives},
+            y_true, y_pred, self.thresholds, class_id=self.class_id,
+            sample_weight=sample_weight,
+            thresholds_distributed_evenly=self._thresholds_distributed_evenly)
+
+    def _rates(self):
+        tp, fp = self.true_positives, self.false_positives
+        tn, fn = self.true_negatives, self.false_negatives
+        return {"sensitivity": tf.math.divide_no_nan(tp, tp + fn),
+                "specificity": tf.math.divide_no_nan(tn, tn + fp),
+                "precision": tf.math.divide_no_nan(tp, tp + fp)}
+
+    def _find_max_under_constraint(self, constrained, dependent):
+        """The largest ``dependent`` value where ``constrained >= value``; 0 where none."""
+        feasible = constrained >= self.value
+        best = tf.reduce_max(tf.where(feasible, dependent, tf.zeros_like(dependent)))
+        return tf.maximum(best, tf.zeros_like(best))
+
+    def get_config(self):
+        return dict(super().get_config(), class_id=self.class_id)
+
+
+
+def _check_rate(argument, value):
+    if value < 0 or value > 1:
+        raise ValueError(f"Argument `{argument}` must be in the range [0, 1]. "
+                         f"Received: {argument}={value}")
+
+
+class SensitivityAtSpecificity(SensitivitySpecificityBase):
+    """The best sensitivity tp / (tp + fn) at a threshold where specificity tn / (tn + fp) is
+    >= ``specificity``."""
+
+    def __init__(self, specificity, num_thresholds=200, class_id=None, name=None, dtype=None):
+        _check_rate("specificity", specificity)
+        self.specificity, self.num_thresholds = specificity, num_thresholds
+        super().__init__(specificity, num_thresholds=num_thresholds, class_id=class_id,
+                         name=name, dtype=dtype)
+
+    def result(self):
+        rates = self._rates()
+        return self._find_max_under_constraint(rates["specificity"], rates["sensitivity"])
+
+    def get_config(self):
+        return dict(super().get_config(), num_thresholds=self.num_thresholds,
+                    specificity=self.specificity)
+
+
+class SpecificityAtSensitivity(SensitivitySpecificityBase):
+    """The best specificity tn / (tn + fp) at a threshold where sensitivity tp / (tp + fn) is
+    >= ``sensitivity``."""
+
+    def __init__(self, sensitivity, num_thresholds=200, class_id=None, name=None, dtype=None):
+        _check_rate("sensitivity", sensitivity)
+        self.sensitivity, self.num_thresholds = sensitivity, num_thresholds
+        super().__init__(sensitivity, num_thresholds=num_thresholds, class_id=class_id,
+                         name=name, dtype=dtype)
+
+    def result(self):
+        rates = self._rates()
+        return self._find_max_under_constraint(rates["sensitivity"], rates["specificity"])
+
+    def get_config(self):
+        return dict(super().get_config(), num_thresholds=self.num_thresholds,
+                    sensitivity=self.sensitivity)
+
+
+class PrecisionAtRecall(SensitivitySpecificityBase):
+    """The best precision tp / (tp + fp) at a threshold where recall tp / (tp + fn) is
+    >= ``recall``.
+
+        >>> m = PrecisionAtRecall(0.5, num_thresholds=3)
+        >>> m.update_state([0, 0, 0, 1, 1], [0, 0.3, 0.8, 0.3, 0.8])
+        >>> float(m.result())
+        0.5
+    """
+
+    def __init__(self, recall, num_thresholds=200, class_id=None, name=None, dtype=None):
+        _check_rate("recall", recall)
+        self.recall, self.num_thresholds = recall, num_thresholds
+        super().__init__(recall, num_thresholds=num_thresholds, class_id=class_id, name=name,
+                         dtype=dtype)
+
+    def result(self):
+        rates = self._rates()
+        return self._find_max_under_constraint(rates["sensitivity"], rates["precision"])
+
+    def get_config(self):
+        return dict(super().get_config(), num_thresholds=self.num_thresholds,
+                    recall=self.recall)
+
+
+class RecallAtPrecision(SensitivitySpecificityBase):
+    """The best recall tp / (tp + fn) at a threshold where precision tp / (tp + fp) is
+    >= ``precision``."""
+
+    def __init__(self, precision, num_thresholds=200, class_id=None, name=None, dtype=None):
+        _check_rate("precision", precision)
+        self.precision, self.num_thresholds = precision, num_thresholds
+        super().__init__(precision, num_thresholds=num_thresholds, class_id=class_id,
+                         name=name, dtype=dtype)
+
+    def result(self):
+        rates = self._rates()
+        return self._find_max_under_constraint(rates["precision"], rates["sensitivity"])
+
+    def get_config(self):
+        return dict(super().get_config(), num_thresholds=self.num_thresholds,
+                    precision=self.precision)
+
+
+# -- intersection over union -------------------------------------------------------------------
+def confusion_matrix(labels, predictions, num_classes, weights=None, dtype="int32"):
+    """The (num_classes, num_classes) matrix of (weighted) counts, rows the labels and columns
+    the predictions (Keras's metrics_utils.confusion_matrix: a scatter-add, no range check)."""
+    dtype = tf.as_dtype(dtype)
+    labels, predictions = _tensor(labels, dtype), _tensor(predictions, dtype)
+    labels, predictions = losses.squeeze_or_expand_to_same_rank(labels, predictions)
+    indices = tf.cast(tf.stack([labels, predictions], axis=1), tf.int64)
+    values = tf.ones_like(predictions) if weights is None else _tensor(weights, dtype)
+    num_classes = int(num_classes)
+    return tf.scatter_nd(indices, values, [num_classes, num_classes])
+
+
+_DTYPE_ALIASES = {"int": "int64", "float": "float32"}  # Keras's standardize_dtype
+
+
+class _IoUBase(Metric):
+    """Accumulates a (num_classes, num_classes) confusion matrix of class ids.
+
+    The metric's dtype defaults to int64, as Keras: the matrix holds integer counts, so float
+    sample weights are truncated toward zero (Keras warns). Ids outside [0, num_classes) and
+    labels equal to ``ignore_class`` are left out.
+    """
+
+    def __init__(self, num_classes, name=None, dtype=None, ignore_class=None, sparse_y_true=True,
+                 sparse_y_pred=True, axis=-1):
+        dtype = _DTYPE_ALIASES.get(dtype, dtype)
+        super().__init__(name=name, dtype=dtype or "int64")
+        self._direction = "up"
+        self.num_classes, self.ignore_class = num_classes, ignore_class
+        self.sparse_y_true, self.sparse_y_pred, self.axis = sparse_y_true, sparse_y_pred, axis
+        self.total_cm = self.add_variable((num_classes, num_classes), "zeros",
+                                          name="total_confusion_matrix")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        dtype = tf.as_dtype(self.dtype)
+        if not self.sparse_y_true:
+            y_true = tf.argmax(_tensor(y_true), axis=self.axis)
+        if not self.sparse_y_pred:
+            y_pred = tf.argmax(_tensor(y_pred), axis=self.axis)
+        y_true, y_pred = _tensor(y_true, dtype), _tensor(y_pred, dtype)
+        if y_pred.ndim > 1:
+            y_pred = tf.reshape(y_pred, [-1])
+        if y_true.ndim > 1:
+            y_true = tf.reshape(y_true, [-1])
+        if sample_weight is None:
+            sample_weight = 1
+        elif (hasattr(sample_weight, "dtype") and "float" in str(sample_weight.dtype)
+              and "int" in str(self.dtype)):
+            warnings.warn("You are passing weight as `float`, but dtype is `int`. This may "
+                          "result in an incorrect weight due to type casting Consider using "
+                          "integer weights.", stacklevel=2)
+        sample_weight = _tensor(sample_weight, dtype)
+        if sample_weight.ndim > 1:
+            sample_weight = tf.reshape(sample_weight, [-1])
+        sample_weight = tf.broadcast_to(sample_weight, list(y_true.shape))
+        # Out-of-range ids (and the ignored class) become cell (0, 0) with weight 0.
+        num_classes = tf.cast(self.num_classes, y_true.dtype)
+        in_bounds = tf.logical_and(
+            tf.logical_and(y_true >= tf.zeros_like(y_true), y_true < num_classes),
+            tf.logical_and(y_pred >= tf.zeros_like(y_pred), y_pred < num_classes))
+        if self.ignore_class is not None:
+            in_bounds = tf.logical_and(
+                in_bounds, tf.not_equal(y_true, tf.cast(self.ignore_class, y_true.dtype)))
+        y_true = tf.where(in_bounds, y_true, tf.zeros_like(y_true))
+        y_pred = tf.where(in_bounds, y_pred, tf.zeros_like(y_pred))
+        sample_weight = tf.where(in_bounds, sample_weight, tf.zeros_like(sample_weight))
+        current = confusion_matrix(y_true, y_pred, self.num_classes, weights=sample_weight,
+                                   dtype=dtype)
+        self.total_cm.assign(self.total_cm + current)
+
+    def reset_state(self):
+        self.total_cm.assign(tf.zeros(self.total_cm.shape, dtype=self.total_cm.dtype))
+
+
+class IoU(_IoUBase):
+    """Intersection over union, tp / (tp + fp + fn), averaged over ``target_class_ids``
+    (classes never seen, in labels or predictions, are left out of the mean).
+
+        >>> m = IoU(num_classes=2, target_class_ids=[0])
+        >>> m.update_state([0, 0, 1, 1], [0, 1, 0, 1])
+        >>> round(float(m.result()), 4)
+        0.3333
+    """
+
+    def __init__(self, num_classes, target_class_ids, name=None, dtype=None, ignore_class=None,
+                 sparse_y_true=True, sparse_y_pred=True, axis=-1):
+        super().__init__(name=name, num_classes=num_classes, ignore_class=ignore_class,
+                         sparse_y_true=sparse_y_true, sparse_y_pred=sparse_y_pred, axis=axis,
+                         dtype=dtype)
+        if max(target_class_ids) >= num_classes:
+            raise ValueError(f"Target class id {max(target_class_ids)} is out of range, which "
+                             f"is [0, {num_classes}).")
+        self.target_class_ids = list(target_class_ids)
+
+    def result(self):
+        dtype = tf.as_dtype(self.dtype)
+        sum_over_row = tf.cast(tf.reduce_sum(self.total_cm, axis=0), dtype)
+        sum_over_col = tf.cast(tf.reduce_sum(self.total_cm, axis=1), dtype)
+        true_positives = tf.cast(tf.linalg.diag_part(self.total_cm), dtype)
+        # sum_over_row + sum_over_col = 2 * tp + fp + fn
+        denominator = sum_over_row + sum_over_col - true_positives
+        ids = tf.constant(self.target_class_ids, dtype=tf.int32)
+        true_positives = tf.cast(tf.gather(true_positives, ids), tf.float32)
+        denominator = tf.cast(tf.gather(denominator, ids), tf.float32)
+        valid = denominator > 1e-9  # an absent class counts neither in the sum nor the mean
+        num_valid = tf.reduce_sum(tf.cast(valid, tf.float32))
+        iou = true_positives / (denominator + losses._epsilon())
+        iou = tf.where(valid, iou, tf.zeros_like(iou))
+        return tf.reduce_sum(iou, axis=self.axis) / (num_valid + losses._epsilon())
+
+    def get_config(self):
+        return dict(super().get_config(), num_classes=self.num_classes,
+                    target_class_ids=self.target_class_ids, ignore_class=self.ignore_class,
+                    sparse_y_true=self.sparse_y_true, sparse_y_pred=self.sparse_y_pred,
+                    axis=self.axis)
+
+
+class BinaryIoU(IoU):
+    """IoU of two classes: a prediction >= ``threshold`` is class 1, below it class 0."""
+
+    def __init__(self, target_class_ids=(0, 1), threshold=0.5, name=None, dtype=None):
+        super().__init__(num_classes=2, target_class_ids=target_class_ids, name=name,
+                         dtype=dtype)
+        self.threshold = threshold
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        dtype = tf.as_dtype(self.dtype)
+        y_true = _tensor(y_true, dtype)
+        y_pred = tf.cast(_tensor(y_pred, tf.float32) >= self.threshold, dtype)
+        return super().update_state(y_true, y_pred, sample_weight)
+
+    def get_config(self):
+        return {"target_class_ids": self.target_class_ids, "threshold": self.threshold,
+                "name": self.name, "dtype": self.dtype}
+
+
+class MeanIoU(IoU):
+    """IoU averaged over every class (that was seen)."""
+
+    def __init__(self, num_classes, name=None, dtype=None, ignore_class=None, sparse_y_true=True,
+                 sparse_y_pred=True, axis=-1):
+        super().__init__(name=name, num_classes=num_classes,
+                         target_class_ids=list(range(num_classes)), axis=axis, dtype=dtype,
+                         ignore_class=ignore_class, sparse_y_true=sparse_y_true,
+                         sparse_y_pred=sparse_y_pred)
+
+    def get_config(self):
+        return {"num_classes": self.num_classes, "name": self.name, "dtype": self.dtype,
+                "ignore_class": self.ignore_class, "sparse_y_true": self.sparse_y_true,
+                "sparse_y_pred": self.sparse_y_pred, "axis": self.axis}
+
+
+class OneHotIoU(IoU):
+    """IoU of one-hot labels (and, unless ``sparse_y_pred``, scores): argmax over ``axis``."""
+
+    def __init__(self, num_classes, target_class_ids, name=None, dtype=None, ignore_class=None,
+                 sparse_y_pred=False, axis=-1):
+        super().__init__(num_classes=num_classes, target_class_ids=target_class_ids, name=name,
+                         dtype=dtype, ignore_class=ignore_class, sparse_y_true=False,
+                         sparse_y_pred=sparse_y_pred, axis=axis)
+
+    def get_config(self):
+        return {"num_classes": self.num_classes, "target_class_ids": self.target_class_ids,
+                "name": self.name, "dtype": self.dtype, "ignore_class": self.ignore_class,
+                "sparse_y_pred": self.sparse_y_pred, "axis": self.axis}
+
+
+class OneHotMeanIoU(MeanIoU):
+    """MeanIoU of one-hot labels (and, unless ``sparse_y_pred``, scores)."""
+
+    def __init__(self, num_classes, name=None, dtype=None, ignore_class=None,
+                 sparse_y_pred=False, axis=-1):
+        super().__init__(num_classes=num_classes, axis=axis, name=name, dtype=dtype,
+                         ignore_class=ignore_class, sparse_y_true=False,
+                         sparse_y_pred=sparse_y_pred)
+
+    def get_config(self):
+        return {"num_classes": self.num_classes, "name": self.name, "dtype": self.dtype,
+                "ignore_class": self.ignore_class, "sparse_y_pred": self.sparse_y_pred,
+                "axis": self.axis}
+
+
 # -- names -------------------------------------------------------------------------------------
 _CLASSES = [Metric, Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy,
             CategoricalAccuracy, SparseCategoricalAccuracy, TopKCategoricalAccuracy,
@@ -798,7 +1300,9 @@ _CLASSES = [Metric, Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy,
             CosineSimilarity, LogCoshError, Hinge, SquaredHinge, CategoricalHinge, KLDivergence,
             Poisson, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
             AUC, Precision, Recall, TruePositives, FalsePositives, TrueNegatives, FalseNegatives,
-            FBetaScore, F1Score]
+            FBetaScore, F1Score, R2Score, PearsonCorrelation, ConcordanceCorrelation,
+            PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity,
+            SpecificityAtSensitivity, IoU, BinaryIoU, MeanIoU, OneHotIoU, OneHotMeanIoU]
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in _CLASSES}
 ALL_OBJECTS_DICT.update({_snake(cls.__name__): cls for cls in _CLASSES})
 ALL_OBJECTS_DICT.update(
@@ -823,6 +1327,7 @@ squared_hinge = losses.squared_hinge
 categorical_hinge = losses.categorical_hinge
 log_cosh = losses.log_cosh
 huber = losses.huber
+categorical_focal_crossentropy = losses.categorical_focal_crossentropy
 
 
 def serialize(metric):

@@ -380,7 +380,10 @@ _ARGS = {"Dense": (3,), "Activation": ("relu",), "Dropout": (0.5,), "Reshape": (
          "Rescaling": (0.5,), "Embedding": (5, 3), "Constant": (2.0,), "L1": (0.01,),
          "L2": (0.01,), "OrthogonalRegularizer": (0.01,), "ExponentialDecay": (0.1, 10, 0.9),
          "InverseTimeDecay": (0.1, 10, 0.5), "PiecewiseConstantDecay": ([10], [0.1, 0.01]),
-         "PolynomialDecay": (0.1, 10), "CosineDecay": (0.1, 10)}
+         "PolynomialDecay": (0.1, 10), "CosineDecay": (0.1, 10),
+         "IoU": (3, [0, 2]), "MeanIoU": (3,), "OneHotIoU": (3, [1]), "OneHotMeanIoU": (3,),
+         "PrecisionAtRecall": (0.5,), "RecallAtPrecision": (0.5,),
+         "SensitivityAtSpecificity": (0.5,), "SpecificityAtSensitivity": (0.5,)}
 _ABSTRACT = {"Lambda", "InputLayer", "Sequential", "Functional", "Model", "Layer", "OpLayer",
              "LearningRateSchedule", "Optimizer", "Loss", "LossFunctionWrapper", "Metric",
              "MeanMetricWrapper", "Regularizer", "Initializer"}
