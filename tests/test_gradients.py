@@ -393,6 +393,9 @@ MANIPULATION = [
     case("add_n", lambda a, b: tf.add_n([a, b, a]), uniform((2, 3)), uniform((2, 3), seed=1)),
     case("unsorted_segment_sum",
          lambda x: tf.math.unsorted_segment_sum(x, [0, 2, 0], num_segments=3), uniform((3, 2))),
+    case("unsorted_segment_sum_negative_ids",  # dropped rows get a zero gradient
+         lambda x: tf.math.unsorted_segment_sum(x, [0, -1, 1, 0], num_segments=2),
+         uniform((4, 3))),
 ]
 
 # --- neural-network ops ----------------------------------------------------------------------

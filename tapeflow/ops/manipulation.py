@@ -304,13 +304,29 @@ def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
     ids = segment_ids._value if isinstance(segment_ids, Tensor) else xp.asarray(segment_ids)
     n = int(num_segments)
     rest = x._value.shape[ids.ndim:]
+    flat_ids, rows = ids.reshape(-1), x._value.reshape((-1,) + rest)
+    too_big = xp.nonzero(flat_ids >= n)[0]
+    if too_big.size:
+        i = int(too_big[0])
+        raise _fail("UnsortedSegmentSum", f"segment_ids[{i}] = {flat_ids[i]} is out of range "
+                    f"[0, {n})", "give every segment id a value below num_segments (negative "
+                    "ids are dropped).")
+    keep = flat_ids >= 0
+    if not keep.all():  # TF drops the rows of negative ids
+        flat_ids, rows = flat_ids[keep], rows[keep]
     out = xp.zeros((n,) + rest, x._value.dtype)
-    xp.add.at(out, ids.reshape(-1), x._value.reshape((-1,) + rest))
+    xp.add.at(out, flat_ids, rows)
     return P.emit(out, (x,), _unsorted_segment_vjp, ids)
 
 
 def _unsorted_segment_vjp(r, g):
-    return (gather(g, P.const(r.attrs)),)
+    ids = r.attrs
+    if ids.size == 0 or ids.min() >= 0:
+        return (gather(g, P.const(ids)),)
+    # a dropped row's gradient is 0 (TF's _GatherDropNegatives)
+    picked = gather(g, P.const(xp.maximum(ids, 0)))
+    kept = P.const((ids >= 0).reshape(ids.shape + (1,) * (picked._value.ndim - ids.ndim)))
+    return (where(kept, picked, P.const(xp.zeros(picked._value.shape, picked._value.dtype))),)
 
 
 def gather_nd(params, indices, batch_dims=0, name=None):

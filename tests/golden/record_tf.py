@@ -877,6 +877,7 @@ OPS = [
     ("math_bincount", "tf.math.bincount(tf.constant([1, 1, 3]))"),
     ("math_segment_sum", "tf.math.segment_sum(tf.constant([1., 2., 3.]), tf.constant([0, 0, 1]))"),
     ("math_unsorted_segment_sum", "tf.math.unsorted_segment_sum(tf.constant([1., 2., 3.]), tf.constant([1, 0, 1]), 3)"),
+    ("unsorted_segment_sum_negative_ids", "tf.math.unsorted_segment_sum(tf.constant([[1., 2.], [3., 4.], [5., 6.]]), tf.constant([1, -1, 0]), 2)"),
     ("math_polyval", "tf.math.polyval([tf.constant(1.), tf.constant(2.)], tf.constant(3.))"),
     # slicing
     ("slice_0", X + "x[0]"),
@@ -964,6 +965,7 @@ GRADS = [
     ("relu_layer_grads", "x = tf.constant([[1., -2., 3.], [-4., 5., -6.]])\nw = tf.constant([[1., 0.], [0.5, 1.], [2., -1.]])\nb = tf.constant([-7., 0.5])\nwith tf.GradientTape() as tape:\n    tape.watch([x, w, b])\n    y = tf.reduce_sum(tf.compat.v1.nn.relu_layer(x, w, b) ** 2)\ntape.gradient(y, [x, w, b])"),
     ("relu_layer_grad_at_0", "x = tf.constant([[1., 1.]])\nw = tf.constant([[1.], [1.]])\nb = tf.constant([-2.])\nwith tf.GradientTape() as tape:\n    tape.watch([x, w, b])\n    y = tf.reduce_sum(tf.compat.v1.nn.relu_layer(x, w, b))\ntape.gradient(y, [x, w, b])"),
     ("xw_plus_b_grads", "x = tf.constant([[1., -2., 3.], [-4., 5., -6.]])\nw = tf.constant([[1., 0.], [0.5, 1.], [2., -1.]])\nb = tf.constant([-7., 0.5])\nwith tf.GradientTape() as tape:\n    tape.watch([x, w, b])\n    y = tf.reduce_sum(tf.compat.v1.nn.xw_plus_b(x, w, b) ** 2)\ntape.gradient(y, [x, w, b])"),
+    ("unsorted_segment_sum_negative_ids_grad", "x = tf.constant([1., 2., 3., 4.])\nwith tf.GradientTape() as tape:\n    tape.watch(x)\n    y = tf.reduce_sum(tf.math.unsorted_segment_sum(x, tf.constant([1, -1, 0, 1]), 2) * tf.constant([2., 3.]))\ntape.gradient(y, x)"),
     ("gather_grad_dense", "p = tf.constant([[1., 2.], [3., 4.], [5., 6.]])\nwith tf.GradientTape() as tape:\n    tape.watch(p)\n    y = tf.reduce_sum(tf.gather(p, [0, 2, 0]))\ntf.convert_to_tensor(tape.gradient(y, p))"),
     ("gather_grad_is_indexed_slices", "p = tf.Variable([[1., 2.], [3., 4.]])\nwith tf.GradientTape() as tape:\n    y = tf.reduce_sum(tf.gather(p, [1]))\nisinstance(tape.gradient(y, p), tf.IndexedSlices)"),
     ("gather_grad_variable_dense", "p = tf.Variable([[1., 2.], [3., 4.], [5., 6.]])\nwith tf.GradientTape() as tape:\n    y = tf.reduce_sum(tf.gather(p, [2, 2]) * 2.)\ntf.convert_to_tensor(tape.gradient(y, p))"),
@@ -1058,6 +1060,7 @@ ERRORS = [
     ("reshape_minus1_indivisible", "tf.reshape(tf.range(6), (-1, 4))"),
     ("reshape_float_shape", "tf.reshape(tf.range(6), (2., 3.))"),
     ("matmul_shape_mismatch", "tf.matmul(tf.ones((2, 3)), tf.ones((2, 3)))"),
+    ("unsorted_segment_sum_id_too_big", "tf.math.unsorted_segment_sum(tf.constant([1., 2.]), tf.constant([0, 3]), 2)"),
     ("xw_plus_b_shape_mismatch", "tf.compat.v1.nn.xw_plus_b(tf.ones((2, 3)), tf.ones((2, 3)), tf.ones(3))"),
     ("xw_plus_b_bias_length", "tf.compat.v1.nn.xw_plus_b(tf.ones((2, 3)), tf.ones((3, 4)), tf.ones(3))"),
     ("relu_layer_dtype_mismatch", "tf.compat.v1.nn.relu_layer(tf.ones((2, 3)), tf.ones((3, 4), tf.float64), tf.ones(4))"),
