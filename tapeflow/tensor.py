@@ -77,7 +77,11 @@ class Tensor:
         a = xp.asarray(self._value)
         if dtype is not None and a.dtype != dtype:
             return a.astype(dtype)
-        return a.copy() if copy else a
+        if copy:
+            return a.copy()
+        view = a.view()  # read-only, as TF's: np.asarray(t) must not be a way to change t
+        view.flags.writeable = False
+        return view
 
     def __copy__(self):
         return self

@@ -40,3 +40,38 @@ def test_fit_batches_from_read_only_data():
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
     history = model.fit(x, y, batch_size=8, epochs=1, verbose=0, shuffle=False)
     assert np.isfinite(history.history["loss"][0])
+
+
+def test_asarray_of_a_tensor_is_read_only_as_in_tf():
+    t = tf.constant([1.0, 2.0])
+    a = np.asarray(t)
+    assert not a.flags.writeable  # TF 2.21: np.asarray(tensor) is read-only
+    with pytest.raises(ValueError):
+        a += 1
+    np.testing.assert_array_equal(t.numpy(), [1.0, 2.0])
+    b = t.numpy()  # numpy() is a fresh, writable copy (TF too)
+    b[0] = 5.0
+    np.testing.assert_array_equal(t.numpy(), [1.0, 2.0])
+
+
+def test_add_n_of_one_array_does_not_alias_it():
+    a = np.ones(3, np.float32)
+    r = tf.add_n([a])
+    a[:] = -1.0
+    np.testing.assert_array_equal(r.numpy(), [1.0, 1.0, 1.0])
+
+
+def test_to_dlpack_exports_scalars_and_read_only_tensors():
+    for t in [tf.reduce_sum(tf.ones([3])), tf.broadcast_to(tf.constant([1.0, 2.0]), [3, 2])]:
+        back = tf.experimental.dlpack.from_dlpack(tf.experimental.dlpack.to_dlpack(t))
+        np.testing.assert_array_equal(back.numpy(), t.numpy())
+
+
+def test_predict_returns_fresh_writable_arrays_even_for_an_identity_model():
+    from tapeflow import keras
+    x = np.arange(12, dtype=np.float32).reshape(4, 3)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Activation("linear")])
+    for out in (model.predict(x, verbose=0), model.predict_on_batch(x)):
+        assert out.flags.writeable and not np.shares_memory(out, x)
+        out[0, 0] = 99.0
+        assert x[0, 0] == 0.0

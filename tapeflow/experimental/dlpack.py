@@ -42,4 +42,8 @@ def from_dlpack(dlcapsule):
 
 def to_dlpack(tf_tensor):
     """A DLPack capsule sharing the tensor's memory (for tf/torch/jax ``from_dlpack``)."""
-    return convert_to_tensor(tf_tensor)._value.__dlpack__()
+    a = xp.asarray(convert_to_tensor(tf_tensor)._value)  # (a rank-0 result may be a scalar)
+    try:
+        return a.__dlpack__()
+    except BufferError:  # a read-only buffer (a broadcast view ...): export a copy
+        return a.copy().__dlpack__()

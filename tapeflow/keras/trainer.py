@@ -81,27 +81,26 @@ def _per_output(value, names, what):
 
 
 class _Plan:
-    """What the default train step reads from the model's structure -- its trainable weights,
-    the layers that may hold ``add_loss`` losses and the weights with regularizers -- collected
-    once and reused until the structure changes (``layer.structure_version``: a layer frozen,
+    """What the default train step reads from the model's structure -- its trainable weights
+    and the layers that may hold ``add_loss`` losses -- collected once and reused until the
+    structure changes (``layer.structure_version``: a layer frozen,
     unfrozen, added or removed, a weight created), instead of walking the layers every step."""
 
-    __slots__ = ("weights", "_loss_sources", "version")
+    __slots__ = ("weights", "_layers", "version")
 
     def __init__(self, model):
         self.weights = model.trainable_weights
-        self._loss_sources = [
-            (layer, [w for w in layer._own_trainable + layer._own_non_trainable
-                     if w.regularizer is not None])
-            for layer in model._flatten_layers()]
+        self._layers = model._flatten_layers()
         self.version = _layer_module().structure_version[0]
 
     def losses(self):
-        """``model.losses``, in its order: each layer's added losses, then its regularizers."""
+        """``model.losses``, in its order: the layers' added losses, then the regularizers of
+        the trainable weights (read each step: a regularizer may be attached at any time)."""
         out = []
-        for layer, regularized in self._loss_sources:
+        for layer in self._layers:
             out.extend(layer._losses)
-            for w in regularized:
+        for w in self.weights:
+            if w.regularizer is not None:
                 out.append(w.regularizer(w))
         return out
 
@@ -352,11 +351,11 @@ def _first_len(x):
 
 def _borrowed(batch):
     """A batch the loop cut from the data as a tensor on the same memory (DLPack, no copy):
-    nothing writes to it while the step runs, and no tensor made from it outlives the step
-    except through a fresh result. tf.convert_to_tensor would copy it (as TF does)."""
+    nothing writes to it while the step runs, and what the user gets back is copied (predict
+    returns fresh arrays). tf.convert_to_tensor would copy it (as TF does)."""
     try:
         return tf.experimental.dlpack.from_dlpack(batch)
-    except ValueError:  # read-only (a memory map), or a dtype DLPack cannot carry
+    except ValueError:  # a dtype DLPack cannot carry (strings, objects, byte-swapped)
         return tf.convert_to_tensor(batch)
 
 
@@ -868,7 +867,8 @@ class Trainer:
                              "Please use `Model.compile(..., run_eagerly=True)`, or "
                              "`tf.config.run_functions_eagerly(True)` for more information of "
                              "where went wrong, or file a issue/bug to `tf.keras`.")
-        merged = [o[0] if len(outs) == 1 else np.concatenate(o) for o in zip(*outs)]
+        # fresh, writable arrays as Keras returns (a batch's output may view its input)
+        merged = [np.array(o[0]) if len(outs) == 1 else np.concatenate(o) for o in zip(*outs)]
         return tf.nest.pack_sequence_as(y, merged)
 
     # -- on a single batch ----------------------------------------------------------------------
@@ -901,7 +901,7 @@ class Trainer:
 
     def predict_on_batch(self, x):
         y = self(_to_tensors(_to_numpy_if_array(x)), training=False)
-        return tf.nest.map_structure(np.asarray, y)
+        return tf.nest.map_structure(np.array, y)  # fresh and writable, as Keras
 
 
 def _to_numpy_if_array(x):

@@ -723,24 +723,38 @@ def broadcast_dynamic_shape(shape_x, shape_y):
     return P.const(xp.asarray(xp.broadcast_shapes(tuple(sx), tuple(sy)), xp.int32))
 
 
-def segment_sum(data, segment_ids, name=None):
+def _sorted_segment_ids(segment_ids, op):
+    """The ids of a sorted segment op: unlike the unsorted ops' negative ids, which are
+    dropped, a negative one is TF's error here."""
     ids = P.unary(segment_ids)._value
-    return unsorted_segment_sum(data, P.const(ids), int(ids.max()) + 1 if ids.size else 0)
+    n = int(ids.max()) + 1 if ids.size else 0
+    if ids.size and ids.min() < 0:
+        raise _fail(op, f"Segment id {ids.reshape(-1)[ids.reshape(-1) < 0][0]} out of range "
+                        f"[0, {n}), possibly because 'segment_ids' input is not sorted.",
+                    "segment ids must be sorted and non-negative (the unsorted_segment_* ops "
+                    "drop negative ids).")
+    return ids, n
+
+
+def segment_sum(data, segment_ids, name=None):
+    ids, n = _sorted_segment_ids(segment_ids, "SegmentSum")
+    return unsorted_segment_sum(data, P.const(ids), n)
 
 
 def unsorted_segment_mean(data, segment_ids, num_segments, name=None):
     from tapeflow.ops import elementwise
     x = P.unary(data)
     ids = P.unary(segment_ids)._value
-    total = unsorted_segment_sum(x, P.const(ids), num_segments)
-    counts = xp.bincount(ids.reshape(-1), minlength=int(num_segments)).astype(x._value.dtype)
+    total = unsorted_segment_sum(x, P.const(ids), num_segments)  # (checks the ids)
+    flat = ids.reshape(-1)
+    counts = xp.bincount(flat[flat >= 0], minlength=int(num_segments)).astype(x._value.dtype)
     counts = xp.maximum(counts, 1).reshape((-1,) + (1,) * (x._value.ndim - ids.ndim))
     return elementwise.divide(total, P.const(counts))
 
 
 def segment_mean(data, segment_ids, name=None):
-    ids = P.unary(segment_ids)._value
-    return unsorted_segment_mean(data, P.const(ids), int(ids.max()) + 1 if ids.size else 0)
+    ids, n = _sorted_segment_ids(segment_ids, "SegmentMean")
+    return unsorted_segment_mean(data, P.const(ids), n)
 
 
 def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=dtypes.int32, name=None,

@@ -877,6 +877,7 @@ OPS = [
     ("math_bincount", "tf.math.bincount(tf.constant([1, 1, 3]))"),
     ("math_segment_sum", "tf.math.segment_sum(tf.constant([1., 2., 3.]), tf.constant([0, 0, 1]))"),
     ("math_unsorted_segment_sum", "tf.math.unsorted_segment_sum(tf.constant([1., 2., 3.]), tf.constant([1, 0, 1]), 3)"),
+    ("unsorted_segment_mean_negative_ids", "tf.math.unsorted_segment_mean(tf.constant([[1., 2.], [3., 4.], [5., 6.], [7., 8.]]), tf.constant([0, -1, 1, 0]), 2)"),
     ("unsorted_segment_sum_negative_ids", "tf.math.unsorted_segment_sum(tf.constant([[1., 2.], [3., 4.], [5., 6.]]), tf.constant([1, -1, 0]), 2)"),
     ("math_polyval", "tf.math.polyval([tf.constant(1.), tf.constant(2.)], tf.constant(3.))"),
     # slicing
@@ -1060,6 +1061,8 @@ ERRORS = [
     ("reshape_minus1_indivisible", "tf.reshape(tf.range(6), (-1, 4))"),
     ("reshape_float_shape", "tf.reshape(tf.range(6), (2., 3.))"),
     ("matmul_shape_mismatch", "tf.matmul(tf.ones((2, 3)), tf.ones((2, 3)))"),
+    ("segment_sum_negative_id", "tf.math.segment_sum(tf.constant([1., 2., 3.]), tf.constant([-1, 0, 1]))"),
+    ("segment_mean_negative_id", "tf.math.segment_mean(tf.constant([1., 2., 3.]), tf.constant([-1, 0, 1]))"),
     ("unsorted_segment_sum_id_too_big", "tf.math.unsorted_segment_sum(tf.constant([1., 2.]), tf.constant([0, 3]), 2)"),
     ("xw_plus_b_shape_mismatch", "tf.compat.v1.nn.xw_plus_b(tf.ones((2, 3)), tf.ones((2, 3)), tf.ones(3))"),
     ("xw_plus_b_bias_length", "tf.compat.v1.nn.xw_plus_b(tf.ones((2, 3)), tf.ones((3, 4)), tf.ones(3))"),

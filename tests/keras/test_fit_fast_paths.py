@@ -149,3 +149,26 @@ def test_piped_progress_line_keeps_training_metrics_before_validation(capsys):
     line = [ln for ln in capsys.readouterr().out.splitlines() if "val_loss" in ln][0]
     names = [part.split(":")[0].strip() for part in line.split(" - ") if ":" in part]
     assert names == ["loss", "zacc", "val_loss", "val_zacc"]
+
+
+def test_regularizers_count_for_trainable_weights_only():
+    keras.utils.clear_session()
+    dense = keras.layers.Dense(3, kernel_regularizer=keras.regularizers.l2(10.0))
+    m = keras.Sequential([keras.Input((5,)), dense])
+    assert len(m.losses) == 1
+    dense.trainable = False  # Keras 3: a frozen weight's penalty is not in model.losses
+    assert len(m.losses) == 0
+
+
+def test_a_regularizer_attached_during_fit_counts_from_then_on():
+    x, y = data()
+    m = model()
+
+    class Attach(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 0:
+                self.model.layers[0].kernel.regularizer = keras.regularizers.l2(100.0)
+
+    losses = m.fit(x, y, batch_size=16, epochs=2, verbose=0,
+                   callbacks=[Attach()]).history["loss"]
+    assert losses[1] > 10 * losses[0]  # the penalty is in the second epoch's loss

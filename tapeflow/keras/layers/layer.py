@@ -486,12 +486,14 @@ class Layer(tf.Module):
 
     @property
     def losses(self):
+        """Keras 3's order: every ``add_loss`` loss (this layer's, then its sublayers'), then
+        the regularizers of the trainable weights (a frozen layer's penalties drop out)."""
         out = []
         for layer in self._flatten_layers():
             out.extend(layer._losses)
-            for w in layer._own_trainable + layer._own_non_trainable:
-                if w.regularizer is not None:
-                    out.append(w.regularizer(w))
+        for w in self.trainable_weights:
+            if w.regularizer is not None:
+                out.append(w.regularizer(w))
         return out
 
     def _clear_losses(self):
@@ -605,7 +607,7 @@ class Layer(tf.Module):
         Free while no tensor carries a mask and the layer makes none."""
         if has_mask and kwargs.get("mask") is None and len(args) <= 1 and \
                 (backend._MASKS or type(inputs) is not tf.Tensor) and \
-                not any(isinstance(v, tf.Tensor) for v in kwargs.values()):
+                not any(isinstance(v, tf.Tensor) for v in tf.nest.flatten(list(kwargs.values()))):
             # (a lone tensor while no tensor carries a mask would get None: the default)
             # Keras fills ``mask`` when the inputs are the call's only tensor argument (a mask
             # given positionally or by keyword wins)
