@@ -113,3 +113,12 @@ def test_unknown_arguments_are_refused(monkeypatch):
     monkeypatch.setitem(sys.modules, "pydot", fake_pydot())
     with pytest.raises(ValueError, match="Unrecognized keyword arguments"):
         keras.utils.plot_model(model(), "m.png", colour=True)
+
+
+def test_model_to_dot_raises_without_pydot_and_refuses_unknown_arguments(monkeypatch):
+    monkeypatch.setitem(sys.modules, "pydot", None)
+    with pytest.raises(ImportError, match="for model_to_dot to work"):
+        keras.utils.model_to_dot(model())
+    monkeypatch.setitem(sys.modules, "pydot", fake_pydot())
+    with pytest.raises(ValueError, match="Unrecognized keyword arguments"):
+        keras.utils.model_to_dot(model(), colour=True)

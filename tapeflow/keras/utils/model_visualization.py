@@ -89,21 +89,24 @@ def _layers_and_edges(model):
 def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=True,
                  rankdir="TB", expand_nested=False, dpi=200, subgraph=False,
                  show_layer_activations=False, show_trainable=False, **kwargs):
-    """The model's layer graph as a ``pydot.Dot`` (None when pydot/graphviz is missing and
-    a notebook was told so)."""
+    """The model's layer graph as a ``pydot.Dot`` (ImportError without pydot, as Keras)."""
     if not model.built:
         raise ValueError("This model has not yet been built. Build the model first by calling "
                          "`build()` or by calling the model on a batch of data.")
     pydot = _pydot()
     if pydot is None:
-        _missing("You must install pydot (`pip install pydot`) for `model_to_dot` to work.")
-        return None
+        raise ImportError("You must install pydot (`pip install pydot`) for model_to_dot to "
+                          "work.")
     dot = pydot.Dot()
     dot.set("rankdir", rankdir)
     dot.set("concentrate", True)
     dot.set("dpi", dpi)
     dot.set("splines", kwargs.pop("splines", "ortho"))
     dot.set_node_defaults(shape="record")
+    if kwargs.pop("layer_range", None) is not None:
+        raise ValueError("Argument `layer_range` is no longer supported.")
+    if kwargs:
+        raise ValueError(f"Unrecognized keyword arguments: {kwargs}")
     layers, edges = _layers_and_edges(model)
     for layer in layers:
         dot.add_node(pydot.Node(str(id(layer)), label=_label(
