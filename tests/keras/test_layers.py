@@ -225,3 +225,12 @@ def test_forgotten_super_init_is_explained():
             return x
     with pytest.raises(RuntimeError, match=r"forgot to call `super\(\).__init__\(\)`"):
         Bad()(np.ones((1, 2), "float32"))
+
+
+def test_inputs_are_autocast_to_the_layers_own_float_dtype():
+    # Keras 3 casts floating inputs to the layer's compute dtype (TF 2.21: float64 here)
+    import tapeflow as tf
+    from tapeflow import keras
+    assert keras.layers.Dense(2, dtype="float64")(tf.ones((1, 3))).dtype == tf.float64
+    assert keras.layers.Dense(2)(tf.ones((1, 3), tf.float64)).dtype == tf.float32
+    assert keras.layers.Dense(2, dtype="float64")(tf.ones((1, 3), tf.int32)).dtype == tf.float64

@@ -43,10 +43,10 @@ def _get(module_name, identifier):
     return importlib.import_module(f"tapeflow.keras.{module_name}").get(identifier)
 
 
-def _float_input(x):
-    """Dense & co. compute in float32: integer inputs are cast (Keras casts them too)."""
+def _float_input(x, layer):
+    """Dense & co. compute in floats: integer inputs are cast to the layer's dtype (Keras)."""
     if not x.dtype.is_floating:
-        return tf.cast(x, tf.float32)
+        return tf.cast(x, layer._compute_dtype())
     return x
 
 
@@ -92,7 +92,7 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
-        x = inputs if inputs.dtype.is_floating else _float_input(inputs)
+        x = inputs if inputs.dtype.is_floating else _float_input(inputs, self)
         if x.ndim == 2 and self.bias is not None:
             # The affine map (and a relu) as one fused op, as TF's graph optimizer fuses
             # MatMul + BiasAdd + Relu: one recorded op per step instead of three.
@@ -235,7 +235,7 @@ class Rescaling(Layer):
         self.supports_masking = True
 
     def call(self, inputs):
-        x = _float_input(inputs)
+        x = _float_input(inputs, self)
         return x * self.scale + self.offset
 
     def compute_output_shape(self, input_shape):
@@ -390,7 +390,7 @@ class LayerNormalization(Layer):
         return tf.reshape(w, shape)
 
     def call(self, inputs):
-        x = _float_input(inputs)
+        x = _float_input(inputs, self)
         mean, variance = tf.nn.moments(x, axes=self._axes, keepdims=True)
         if self.rms_scaling:
             y = x * tf.math.rsqrt(variance + self.epsilon)
@@ -434,7 +434,7 @@ class _Merge(Layer):
         self.built = True
 
     def call(self, inputs):
-        xs = [x if x.dtype.is_floating else _float_input(x) for x in inputs]
+        xs = [x if x.dtype.is_floating else _float_input(x, self) for x in inputs]
         return self._merge(xs)
 
     def compute_mask(self, inputs, mask=None):

@@ -25,6 +25,8 @@ import tapeflow as tf
 from tapeflow.keras import backend
 
 _FLOATX = tf.float32
+_FLOAT_DTYPES = {"float16": tf.float16, "float32": tf.float32, "float64": tf.float64,
+                 "bfloat16": getattr(tf, "bfloat16", tf.float32)}
 
 
 def _snake(name):
@@ -554,8 +556,10 @@ class Layer(tf.Module):
                 finally:
                     _name_stack.pop()
             inputs = self._convert_inputs(inputs)
-        elif self.autocast and inputs.dtype is not _FLOATX and inputs.dtype.is_floating:
-            inputs = tf.cast(inputs, _FLOATX)
+        elif self.autocast:
+            target = self._compute_dtype()
+            if inputs.dtype is not target and inputs.dtype.is_floating:
+                inputs = tf.cast(inputs, target)
         _name_stack.append(self._name)  # weights made inside get paths like 'sequential/dense'
         try:
             return self._call_resolved(inputs, args, kwargs)
@@ -643,10 +647,16 @@ class Layer(tf.Module):
         """The mask of the outputs: by default the inputs' mask, passed on unchanged."""
         return previous_mask
 
+    def _compute_dtype(self):
+        """The float dtype inputs are autocast to: the layer's own (Keras's compute_dtype)."""
+        name = self._dtype_name
+        return _FLOATX if name == "float32" else _FLOAT_DTYPES.get(name, _FLOATX)
+
     def _convert_inputs(self, x):
         if isinstance(x, tf.Tensor):
-            if self.autocast and x.dtype is not _FLOATX and x.dtype.is_floating:
-                return tf.cast(x, _FLOATX)
+            target = self._compute_dtype()
+            if self.autocast and x.dtype is not target and x.dtype.is_floating:
+                return tf.cast(x, target)
             return x
         if isinstance(x, (list, tuple)):
             return type(x)(self._convert_inputs(v) for v in x) if type(x) in (list, tuple) \
@@ -657,14 +667,15 @@ class Layer(tf.Module):
             return x
         if x is None:
             return x
+        target = self._compute_dtype()
         if isinstance(x, np.ndarray) and self.autocast and x.dtype.kind == "f":
-            return tf.convert_to_tensor(x.astype(np.float32, copy=False))
+            return tf.convert_to_tensor(x.astype(target.as_numpy_dtype, copy=False))
         try:
             t = tf.convert_to_tensor(x)
         except (TypeError, ValueError):
             return x
-        if self.autocast and t.dtype is not _FLOATX and t.dtype.is_floating:
-            t = tf.cast(t, _FLOATX)
+        if self.autocast and t.dtype is not target and t.dtype.is_floating:
+            t = tf.cast(t, target)
         return t
 
     def _check_input_spec(self, inputs):
