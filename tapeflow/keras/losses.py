@@ -321,20 +321,28 @@ def categorical_hinge(y_true, y_pred):
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """-sum(y_true * log(y_pred)) over ``axis``; y_true one-hot (or soft) labels."""
+    y_true, y_pred = _categorical_inputs(y_true, y_pred, label_smoothing, axis,
+                                         "categorical_crossentropy")
+    return _categorical_crossentropy(y_true, y_pred, from_logits=from_logits, axis=axis)
+
+
+def _categorical_inputs(y_true, y_pred, label_smoothing, axis, loss_name):
+    """What Keras's categorical losses do first: check ``axis``, convert, warn about a
+    single-class ``y_pred``, smooth the labels."""
     if isinstance(axis, bool):
         raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type "
                          f"{type(axis)}")
     y_pred = _tensor(y_pred)
     y_true = _tensor(y_true, y_pred.dtype)
     if y_pred.shape[-1] == 1:
-        warnings.warn("In loss categorical_crossentropy, expected y_pred.shape to be "
+        warnings.warn(f"In loss {loss_name}, expected y_pred.shape to be "
                       "(batch_size, num_classes) with num_classes > 1. Received: "
                       f"y_pred.shape={_shape(y_pred)}. Consider using 'binary_crossentropy' if "
-                      "you only have 2 classes.", SyntaxWarning, stacklevel=2)
+                      "you only have 2 classes.", SyntaxWarning, stacklevel=3)
     if label_smoothing:
         num_classes = float(y_true.shape[-1])
         y_true = y_true * (1.0 - label_smoothing) + (label_smoothing / num_classes)
-    return _categorical_crossentropy(y_true, y_pred, from_logits=from_logits, axis=axis)
+    return y_true, y_pred
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
@@ -387,19 +395,8 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_l
                                    label_smoothing=0.0, axis=-1):
     """sum over ``axis`` of alpha * (1 - p)**gamma * -y_true * log(p), p the renormalised and
     clipped probabilities (Lin et al., 2018); ``alpha`` a float or one per class."""
-    if isinstance(axis, bool):
-        raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type "
-                         f"{type(axis)}")
-    y_pred = _tensor(y_pred)
-    y_true = _tensor(y_true, y_pred.dtype)
-    if y_pred.shape[-1] == 1:
-        warnings.warn("In loss categorical_focal_crossentropy, expected y_pred.shape to be "
-                      "(batch_size, num_classes) with num_classes > 1. Received: "
-                      f"y_pred.shape={_shape(y_pred)}. Consider using 'binary_crossentropy' if "
-                      "you only have 2 classes.", SyntaxWarning, stacklevel=2)
-    if label_smoothing:
-        num_classes = float(y_true.shape[-1])
-        y_true = y_true * (1.0 - label_smoothing) + (label_smoothing / num_classes)
+    y_true, y_pred = _categorical_inputs(y_true, y_pred, label_smoothing, axis,
+                                         "categorical_focal_crossentropy")
     if from_logits:
         y_pred = tf.nn.softmax(y_pred, axis=axis)
     # Renormalise so each row sums to 1, then clip away log(0), as categorical_crossentropy.

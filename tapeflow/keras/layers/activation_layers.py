@@ -9,7 +9,6 @@ giving masked positions a probability of 0.
 >>> ReLU(max_value=10, negative_slope=0.5)(tf.constant([-10.0, -5.0, 0.0, 5.0, 10.0])).numpy()
 array([-5. , -2.5,  0. ,  5. , 10. ], dtype=float32)
 """
-import textwrap
 import warnings
 
 import tapeflow as tf
@@ -154,64 +153,21 @@ class Softmax(Layer):
         return input_shape
 
 
-# Keras 3 makes the config of a layer without get_config from its constructor arguments, but
-# only when every value is one of these plain types (keras/src/ops/operation.py).
-_AUTO_CONFIG_TYPES = (str, int, float, bool, type(None))
-
-_EXAMPLE = """
-            class CustomLayer(keras.layers.Layer):
-                def __init__(self, arg1, arg2, **kwargs):
-                    super().__init__(**kwargs)
-                    self.arg1 = arg1
-                    self.arg2 = arg2
-
-                def get_config(self):
-                    config = super().get_config()
-                    config.update({
-                        "arg1": self.arg1,
-                        "arg2": self.arg2,
-                    })
-                    return config
-            """
-
-
 class ELU(Layer):
     """``x`` where ``x > 0``, else ``alpha * (exp(x) - 1)``.
 
-    Keras's ELU has no ``get_config`` of its own: Keras builds its config from the constructor
-    arguments (``alpha`` and any base keywords, as passed), which is mirrored here.
+    Keras's ELU has no ``get_config`` of its own: its config is Layer's automatic one, the
+    constructor arguments as passed.
     """
 
     def __init__(self, alpha=1.0, **kwargs):
-        auto = dict(kwargs, alpha=alpha)
-        auto.pop("name", None)
-        plain = all(isinstance(v, _AUTO_CONFIG_TYPES) for v in tf.nest.flatten(auto))
         super().__init__(**kwargs)
-        auto = {"alpha": alpha, **{k: v for k, v in auto.items() if k != "alpha"}}
-        object.__setattr__(self, "_auto_config", auto if plain else None)  # (untracked)
         self.alpha = alpha
         self.supports_masking = True
         self.built = True
 
     def call(self, inputs):
         return activations.elu(inputs, alpha=self.alpha)
-
-    def get_config(self):
-        if self._auto_config is None:
-            raise NotImplementedError(textwrap.dedent(f"""
-            Object {type(self).__name__} was created by passing
-            non-serializable argument values in `__init__()`,
-            and therefore the object must override `get_config()` in
-            order to be serializable. Please implement `get_config()`.
-
-            Example:
-
-            {_EXAMPLE}"""))
-        base = super().get_config()
-        config = {"name": base.pop("name")}
-        config.update(self._auto_config)
-        config.update(base)
-        return config
 
     def compute_output_shape(self, input_shape):
         return input_shape

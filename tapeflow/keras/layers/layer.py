@@ -125,6 +125,7 @@ Object {name} was created by passing
 
 Example:
 
+
 class CustomLayer(keras.layers.Layer):
     def __init__(self, arg1, arg2, **kwargs):
         super().__init__(**kwargs)
@@ -137,7 +138,8 @@ class CustomLayer(keras.layers.Layer):
             "arg1": self.arg1,
             "arg2": self.arg2,
         }})
-        return config"""
+        return config
+"""
 # Keras's two reasons, line for line
 _NON_SERIALIZABLE = """non-serializable argument values in `__init__()`,
 and therefore the object must override `get_config()` in
