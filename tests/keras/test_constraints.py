@@ -7,12 +7,12 @@ Goldens: tests/golden/keras_constraints/constraints.json and model.keras, record
 record_constraints.py from the same constraint_cases.py under TensorFlow 2.21 / Keras 3.15.
 """
 import json
-import math
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from golden_compare import same
 
 import tapeflow as tf
 from tapeflow import keras
@@ -24,23 +24,6 @@ import constraint_cases  # noqa: E402
 
 RECORDED = json.loads((HERE / "constraints.json").read_text())
 GOLDEN = RECORDED["cases"]
-
-
-def same(got, want, path="", rtol=1e-5, atol=1e-6):
-    if isinstance(want, dict):
-        assert isinstance(got, dict) and set(got) == set(want), \
-            f"{path}: keys {sorted(got or {})} != {sorted(want)}"
-        for k in want:
-            same(got[k], want[k], f"{path}.{k}", rtol, atol)
-    elif isinstance(want, list):
-        assert isinstance(got, list) and len(got) == len(want), f"{path}: {got} != {want}"
-        for i, (g, w) in enumerate(zip(got, want)):
-            same(g, w, f"{path}[{i}]", rtol, atol)
-    elif isinstance(want, float) and not isinstance(got, bool):
-        assert isinstance(got, (int, float)) and \
-            math.isclose(got, want, rel_tol=rtol, abs_tol=atol), f"{path}: {got} != {want}"
-    else:
-        assert type(got) is type(want) and got == want, f"{path}: {got!r} != {want!r}"
 
 
 def _run(name):

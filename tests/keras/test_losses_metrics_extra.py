@@ -6,11 +6,11 @@ Goldens: tests/golden/keras_losses_metrics_extra/extra.json, recorded by record_
 the same extra_cases.py under TensorFlow 2.21 / Keras 3.
 """
 import json
-import math
 import sys
 from pathlib import Path
 
 import numpy as np
+import golden_compare
 import pytest
 
 import tapeflow as tf
@@ -28,22 +28,7 @@ TOLERANCE = {"fit_focal": 1e-4, "fit_tversky": 1e-4, "fit_dice_string": 1e-4}
 
 
 def same(got, want, path="", tol=1e-5):
-    if isinstance(want, dict):
-        assert isinstance(got, dict) and set(got) == set(want), \
-            f"{path}: keys {sorted(got)} != {sorted(want)}"
-        for k in want:
-            same(got[k], want[k], f"{path}.{k}", tol)
-    elif isinstance(want, list):
-        assert isinstance(got, (list, tuple)) and len(got) == len(want), f"{path}: {got} != {want}"
-        for i, (g, w) in enumerate(zip(got, want)):
-            same(g, w, f"{path}[{i}]", tol)
-    elif isinstance(want, float) and not isinstance(got, (bool, str)) and got is not None:
-        if math.isnan(want):
-            assert math.isnan(got), f"{path}: {got} != nan"
-        else:
-            assert math.isclose(got, want, rel_tol=tol, abs_tol=1e-7), f"{path}: {got} != {want}"
-    else:
-        assert got == want, f"{path}: {got!r} != {want!r}"
+    golden_compare.same(got, want, path, rtol=tol, atol=1e-7, strict_types=False)
 
 
 # 0/0 and x/0 (a constant column, one value per row) give NaN/inf as in TF; NumPy also warns.

@@ -6,10 +6,10 @@ Goldens: tests/golden/keras_masks/masks.json, recorded by record_masks.py from t
 mask_cases.py under TensorFlow 2.21 / Keras 3.
 """
 import json
-import math
 import sys
 from pathlib import Path
 
+import golden_compare
 import pytest
 
 import tapeflow as tf
@@ -28,18 +28,7 @@ def get_mask(t):
 
 
 def same(got, want, path="", tol=1e-5):
-    if isinstance(want, dict):
-        assert set(got) == set(want), f"{path}: keys {sorted(got)} != {sorted(want)}"
-        for k in want:
-            same(got[k], want[k], f"{path}.{k}", tol)
-    elif isinstance(want, list):
-        assert isinstance(got, list) and len(got) == len(want), f"{path}: {got} != {want}"
-        for i, (g, w) in enumerate(zip(got, want)):
-            same(g, w, f"{path}[{i}]", tol)
-    elif isinstance(want, float):
-        assert math.isclose(got, want, rel_tol=tol, abs_tol=tol), f"{path}: {got} != {want}"
-    else:
-        assert got == want, f"{path}: {got!r} != {want!r}"
+    golden_compare.same(got, want, path, rtol=tol, atol=tol, strict_types=False)
 
 
 @pytest.mark.filterwarnings("ignore:Layer .* does not support masking:UserWarning")

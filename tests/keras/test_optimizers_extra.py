@@ -8,13 +8,13 @@ record_optimizers_extra.py from the same optimizer_cases.py under TensorFlow 2.2
 """
 import io
 import json
-import math
 import sys
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from golden_compare import same
 
 import tapeflow as tf
 from tapeflow import keras
@@ -29,24 +29,6 @@ GOLDEN = json.loads((HERE / "optimizers.json").read_text())["cases"]
 
 def variable(value, name):
     return tf.Variable(value, name=name)
-
-
-def same(got, want, path="", rtol=1e-5, atol=1e-6):
-    if isinstance(want, dict):
-        assert isinstance(got, dict) and set(got) == set(want), \
-            f"{path}: keys {sorted(got)} != {sorted(want)}"
-        for k in want:
-            same(got[k], want[k], f"{path}.{k}", rtol, atol)
-    elif isinstance(want, list):
-        assert isinstance(got, (list, tuple)) and len(got) == len(want), f"{path}: {got} != {want}"
-        for i, (g, w) in enumerate(zip(got, want)):
-            same(g, w, f"{path}[{i}]", rtol, atol)
-    elif isinstance(want, float) and not isinstance(got, bool):
-        assert isinstance(got, (int, float)) and math.isclose(got, want, rel_tol=rtol,
-                                                              abs_tol=atol), \
-            f"{path}: {got} != {want}"
-    else:
-        assert got == want and type(got) is type(want), f"{path}: {got!r} != {want!r}"
 
 
 def run(name):
