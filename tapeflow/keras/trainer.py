@@ -119,10 +119,6 @@ class _Plan:
                 and type(model).losses is layer_cls.losses:
             object.__setattr__(model, "_plan", _Plan(model))
 
-    @staticmethod
-    def drop(model):
-        object.__setattr__(model, "_plan", None)
-
 
 _LAYER_MODULE = []  # tapeflow.keras.layers.layer, imported on first use (it imports this one)
 
@@ -668,6 +664,8 @@ class Trainer:
         if weights:
             grads = tape.gradient(loss, weights)
             self.optimizer.apply_gradients(zip(grads, weights))
+        if plan is None:  # after a step every weight exists: reused until the structure changes
+            _Plan.make(self)
         if not default_metrics:
             return self.compute_metrics(x, y, y_pred, sample_weight)
         if compiled is not None and not early:
@@ -762,37 +760,32 @@ class Trainer:
                 return self._train_step(batch, False)
         logs = {}
         epoch_logs = {}
-        try:
-            for epoch in range(initial_epoch, epochs):
-                self.reset_metrics()
-                cb.on_epoch_begin(epoch)
-                step = -1
-                skip = initial_step if epoch == initial_epoch else 0
-                for step, batch in enumerate(data.epoch(steps_per_epoch)):
-                    if step < skip:  # drawn (same shuffle) but already trained before a restart
-                        continue
-                    if not self.built:
-                        self._build_for(batch)
-                    cb.on_train_batch_begin(step)
-                    logs = train_step(batch)
-                    cb.on_train_batch_end(step, logs)
-                    if _Plan.of(self) is None:  # (re)made after a step: every weight exists
-                        _Plan.make(self)
-                    if self.stop_training:
-                        break
-                if step < 0 and epoch == initial_epoch:
-                    raise ValueError("Expected input data to be non-empty.")
-                epoch_logs = _pythonify(self._metrics_or_logs(logs) if step >= skip else
-                                        self.get_metrics_result())
-                if val is not None and (epoch + 1) % validation_freq == 0:
-                    val_logs = self.evaluate(callbacks=cb, _data=val, return_dict=True,
-                                             steps=validation_steps, verbose=0)
-                    epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
-                cb.on_epoch_end(epoch, epoch_logs)
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            cb.on_epoch_begin(epoch)
+            step = -1
+            skip = initial_step if epoch == initial_epoch else 0
+            for step, batch in enumerate(data.epoch(steps_per_epoch)):
+                if step < skip:  # drawn (same shuffle) but already trained before a restart
+                    continue
+                if not self.built:
+                    self._build_for(batch)
+                cb.on_train_batch_begin(step)
+                logs = train_step(batch)
+                cb.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
-        finally:
-            _Plan.drop(self)
+            if step < 0 and epoch == initial_epoch:
+                raise ValueError("Expected input data to be non-empty.")
+            epoch_logs = _pythonify(self._metrics_or_logs(logs) if step >= skip else
+                                    self.get_metrics_result())
+            if val is not None and (epoch + 1) % validation_freq == 0:
+                val_logs = self.evaluate(callbacks=cb, _data=val, return_dict=True,
+                                         steps=validation_steps, verbose=0)
+                epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
+            cb.on_epoch_end(epoch, epoch_logs)
+            if self.stop_training:
+                break
         cb.on_train_end(logs=epoch_logs)
         history = self.history
         if history is None or getattr(history, "model", self) is not self:

@@ -46,7 +46,7 @@ def _get(module_name, identifier):
 def _float_input(x, layer):
     """Dense & co. compute in floats: integer inputs are cast to the layer's dtype (Keras)."""
     if not x.dtype.is_floating:
-        return tf.cast(x, layer._compute_dtype())
+        return tf.cast(x, layer._autocast_to)
     return x
 
 

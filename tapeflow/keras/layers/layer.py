@@ -244,6 +244,7 @@ class Layer(tf.Module):
         object.__setattr__(self, "autocast", True)
         object.__setattr__(self, "input_spec", None)
         object.__setattr__(self, "_dtype_name", "float32")
+        object.__setattr__(self, "_autocast_to", _FLOATX)  # Keras's compute_dtype, for autocast
         object.__setattr__(self, "_auto_config", _auto_config(cls, args, kwargs))
         return self
 
@@ -265,6 +266,7 @@ class Layer(tf.Module):
         self._scope_name = name
         self._trainable = bool(trainable)
         self._dtype_name = _dtype_name(dtype)
+        object.__setattr__(self, "_autocast_to", _FLOAT_DTYPES.get(self._dtype_name, _FLOATX))
         self.autocast = autocast
         # Keras: a layer that overrides compute_mask supports masking unless it says otherwise
         self.supports_masking = type(self).compute_mask is not Layer.compute_mask
@@ -559,7 +561,7 @@ class Layer(tf.Module):
                     _name_stack.pop()
             inputs = self._convert_inputs(inputs)
         elif self.autocast:
-            target = self._compute_dtype()
+            target = self._autocast_to
             if inputs.dtype is not target and inputs.dtype.is_floating:
                 inputs = tf.cast(inputs, target)
         _name_stack.append(self._name)  # weights made inside get paths like 'sequential/dense'
@@ -649,14 +651,9 @@ class Layer(tf.Module):
         """The mask of the outputs: by default the inputs' mask, passed on unchanged."""
         return previous_mask
 
-    def _compute_dtype(self):
-        """The float dtype inputs are autocast to: the layer's own (Keras's compute_dtype)."""
-        name = self._dtype_name
-        return _FLOATX if name == "float32" else _FLOAT_DTYPES.get(name, _FLOATX)
-
     def _convert_inputs(self, x):
         if isinstance(x, tf.Tensor):
-            target = self._compute_dtype()
+            target = self._autocast_to
             if self.autocast and x.dtype is not target and x.dtype.is_floating:
                 return tf.cast(x, target)
             return x
@@ -669,7 +666,7 @@ class Layer(tf.Module):
             return x
         if x is None:
             return x
-        target = self._compute_dtype()
+        target = self._autocast_to
         if isinstance(x, np.ndarray) and self.autocast and x.dtype.kind == "f":
             return tf.convert_to_tensor(x.astype(target.as_numpy_dtype, copy=False))
         try:
