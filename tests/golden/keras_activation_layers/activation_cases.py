@@ -13,7 +13,9 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                                 "keras_models"))
+from model_cases import error_of as _error  # noqa: E402  (shared case helpers)
 from model_cases import fixed_weights  # noqa: E402  (the same weights as the model goldens)
+from model_cases import plain as _plain  # noqa: E402
 
 # ruff: noqa: C408
 
@@ -48,25 +50,8 @@ def _run(tf, layer, x, mask=None, weights=False):
     return out
 
 
-def _error(fn):
-    try:
-        fn()
-    except Exception as e:  # noqa: BLE001 -- the type and message are the golden
-        return {"type": type(e).__name__, "message": str(e)}
-    return None
-
-
 def _config(layer):
     return _plain(layer.get_config())
-
-
-def _plain(value):
-    """A config as JSON keeps it (tuples -> lists), for an exact comparison."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
 
 
 # -- outputs and gradients ---------------------------------------------------------------------

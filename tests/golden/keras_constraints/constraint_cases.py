@@ -11,7 +11,9 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                                 "keras_models"))
+from model_cases import error_of as _error  # noqa: E402  (shared case helpers)
 from model_cases import fixed_weights  # noqa: E402  (the same weights as the model goldens)
+from model_cases import plain as _plain  # noqa: E402
 
 # ruff: noqa: C408
 
@@ -55,23 +57,6 @@ Y = np.array([[1.0, -1.0, 0.5], [0.0, 2.0, -0.5], [1.5, 0.5, 0.0], [-1.0, 0.0, 1
 TOKENS = np.array([[1, 2, 3, 0, 4], [5, 1, 0, 2, 2], [3, 3, 1, 4, 0], [0, 1, 2, 5, 4]],
                   dtype="int32")
 TOKEN_Y = np.array([[0.5, -0.5], [1.0, 0.0], [-1.0, 1.0], [0.25, 0.75]], dtype="float32")
-
-
-def _error(fn):
-    try:
-        fn()
-    except Exception as e:  # noqa: BLE001 -- the type and message are the golden
-        return {"type": type(e).__name__, "message": str(e)}
-    return None
-
-
-def _plain(value):
-    """A config as JSON keeps it (tuples -> lists), for an exact comparison."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _make(keras, cls_name, kwargs):

@@ -16,6 +16,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                                 "keras_models"))
 from model_cases import fixed_weights  # noqa: E402  (the same weights as the model goldens)
+from model_cases import plain  # noqa: E402  (shared case helpers)
 
 # ruff: noqa: C408
 
@@ -30,15 +31,6 @@ def value(x):
     if a.dtype.kind == "f":
         a = a.astype(np.float64)
     return a.tolist()
-
-
-def plain(obj):
-    """A config as JSON would give it back: tuples become lists."""
-    if isinstance(obj, dict):
-        return {k: plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [plain(v) for v in obj]
-    return obj
 
 
 def raises(fn):

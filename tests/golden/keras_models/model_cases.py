@@ -19,6 +19,24 @@ def fixed_weights(model):
     return model
 
 
+def plain(value):
+    """A value as JSON gives it back (tuples become lists), for an exact comparison."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def error_of(fn):
+    """{"type", "message"} of what ``fn()`` raises, or None."""
+    try:
+        fn()
+    except Exception as e:  # noqa: BLE001 -- the type and message are the golden
+        return {"type": type(e).__name__, "message": str(e)}
+    return None
+
+
 def chapter2(keras):
     model = keras.Sequential([keras.layers.Dense(512, activation="relu"),
                               keras.layers.Dense(10, activation="softmax")])
