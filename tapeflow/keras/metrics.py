@@ -977,8 +977,14 @@ class SensitivitySpecificityBase(Metric):
     when ``num_thresholds`` is 1); subclasses pick the best statistic whose partner statistic
     satisfies the constraint ``>= value``."""
 
+    _given = _given_rate = _best = None  # (subclasses) the argument held >= value, the rate
+    # it names, and the rate maximized under that constraint
+
     def __init__(self, value, num_thresholds=200, class_id=None, name=None, dtype=None):
+        _check_rate(self._given, value)
         super().__init__(name=name, dtype=dtype)
+        setattr(self, self._given, value)
+        self.num_thresholds = num_thresholds
         self._direction = "up"
         if num_thresholds <= 0:
             raise ValueError("Argument `num_thresholds` must be an integer > 0. "
@@ -1016,8 +1022,13 @@ class SensitivitySpecificityBase(Metric):
         best = tf.reduce_max(tf.where(feasible, dependent, tf.zeros_like(dependent)))
         return tf.maximum(best, tf.zeros_like(best))
 
+    def result(self):
+        rates = self._rates()
+        return self._find_max_under_constraint(rates[self._given_rate], rates[self._best])
+
     def get_config(self):
-        return dict(super().get_config(), class_id=self.class_id)
+        return dict(super().get_config(), class_id=self.class_id,
+                    num_thresholds=self.num_thresholds, **{self._given: self.value})
 
 
 
@@ -1031,38 +1042,20 @@ class SensitivityAtSpecificity(SensitivitySpecificityBase):
     """The best sensitivity tp / (tp + fn) at a threshold where specificity tn / (tn + fp) is
     >= ``specificity``."""
 
+    _given, _given_rate, _best = "specificity", "specificity", "sensitivity"
+
     def __init__(self, specificity, num_thresholds=200, class_id=None, name=None, dtype=None):
-        _check_rate("specificity", specificity)
-        self.specificity, self.num_thresholds = specificity, num_thresholds
-        super().__init__(specificity, num_thresholds=num_thresholds, class_id=class_id,
-                         name=name, dtype=dtype)
-
-    def result(self):
-        rates = self._rates()
-        return self._find_max_under_constraint(rates["specificity"], rates["sensitivity"])
-
-    def get_config(self):
-        return dict(super().get_config(), num_thresholds=self.num_thresholds,
-                    specificity=self.specificity)
+        super().__init__(specificity, num_thresholds, class_id, name, dtype)
 
 
 class SpecificityAtSensitivity(SensitivitySpecificityBase):
     """The best specificity tn / (tn + fp) at a threshold where sensitivity tp / (tp + fn) is
     >= ``sensitivity``."""
 
+    _given, _given_rate, _best = "sensitivity", "sensitivity", "specificity"
+
     def __init__(self, sensitivity, num_thresholds=200, class_id=None, name=None, dtype=None):
-        _check_rate("sensitivity", sensitivity)
-        self.sensitivity, self.num_thresholds = sensitivity, num_thresholds
-        super().__init__(sensitivity, num_thresholds=num_thresholds, class_id=class_id,
-                         name=name, dtype=dtype)
-
-    def result(self):
-        rates = self._rates()
-        return self._find_max_under_constraint(rates["sensitivity"], rates["specificity"])
-
-    def get_config(self):
-        return dict(super().get_config(), num_thresholds=self.num_thresholds,
-                    sensitivity=self.sensitivity)
+        super().__init__(sensitivity, num_thresholds, class_id, name, dtype)
 
 
 class PrecisionAtRecall(SensitivitySpecificityBase):
@@ -1075,38 +1068,20 @@ class PrecisionAtRecall(SensitivitySpecificityBase):
         0.5
     """
 
+    _given, _given_rate, _best = "recall", "sensitivity", "precision"
+
     def __init__(self, recall, num_thresholds=200, class_id=None, name=None, dtype=None):
-        _check_rate("recall", recall)
-        self.recall, self.num_thresholds = recall, num_thresholds
-        super().__init__(recall, num_thresholds=num_thresholds, class_id=class_id, name=name,
-                         dtype=dtype)
-
-    def result(self):
-        rates = self._rates()
-        return self._find_max_under_constraint(rates["sensitivity"], rates["precision"])
-
-    def get_config(self):
-        return dict(super().get_config(), num_thresholds=self.num_thresholds,
-                    recall=self.recall)
+        super().__init__(recall, num_thresholds, class_id, name, dtype)
 
 
 class RecallAtPrecision(SensitivitySpecificityBase):
     """The best recall tp / (tp + fn) at a threshold where precision tp / (tp + fp) is
     >= ``precision``."""
 
+    _given, _given_rate, _best = "precision", "precision", "sensitivity"
+
     def __init__(self, precision, num_thresholds=200, class_id=None, name=None, dtype=None):
-        _check_rate("precision", precision)
-        self.precision, self.num_thresholds = precision, num_thresholds
-        super().__init__(precision, num_thresholds=num_thresholds, class_id=class_id,
-                         name=name, dtype=dtype)
-
-    def result(self):
-        rates = self._rates()
-        return self._find_max_under_constraint(rates["precision"], rates["sensitivity"])
-
-    def get_config(self):
-        return dict(super().get_config(), num_thresholds=self.num_thresholds,
-                    precision=self.precision)
+        super().__init__(precision, num_thresholds, class_id, name, dtype)
 
 
 # -- intersection over union -------------------------------------------------------------------
